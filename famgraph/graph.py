@@ -1,0 +1,315 @@
+"""CustomerGraph: the normalised tables plus the integer index arrays analyses use.
+
+A :class:`CustomerGraph` is what :func:`famgraph.build` returns. It holds the four
+normalised tables (see ``docs/data-model.md``) and, computed once on first use,
+integer arrays that let every analysis work without per-row Python:
+
+* person ``i`` is row ``i`` of :attr:`CustomerGraph.people`;
+* :attr:`CustomerGraph.rel_src` / :attr:`CustomerGraph.rel_dst` give the person
+  index of both ends of every relation row (``child`` / ``grandchild`` rows point
+  from the elder to the younger generation);
+* :attr:`CustomerGraph.ref_src` / :attr:`CustomerGraph.ref_dst` do the same for
+  kept referrals (referrer -> referee) and :attr:`CustomerGraph.referrer` maps each
+  person to their referrer's index (``-1`` for none);
+* :attr:`CustomerGraph.hold_person` maps every holding row to its person index.
+
+networkx views (:meth:`CustomerGraph.family_graph`,
+:meth:`CustomerGraph.referral_graph`) are built on demand, for drawing and for
+small graphs; they warn before converting a very large graph.
+"""
+
+from __future__ import annotations
+
+import warnings
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from famgraph.schema import FAMILY_KINDS, QUALITY_COLUMNS, REJECT_COLUMNS, SOCIAL_KINDS, TABLES
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["CustomerGraph", "LargeGraphWarning"]
+
+#: Above this many nodes, the networkx views warn before converting.
+LARGE_GRAPH_NODES = 200_000
+
+
+class LargeGraphWarning(UserWarning):
+    """Converting a very large graph to networkx: slow and memory hungry."""
+
+
+def empty_rejects() -> pd.DataFrame:
+    """An empty rejects table with the canonical columns and dtypes."""
+    return pd.DataFrame(
+        {
+            "table": pd.Series([], dtype="str"),
+            "row": pd.Series([], dtype="int64"),
+            "reason": pd.Series([], dtype="str"),
+            "column": pd.Series([], dtype="str"),
+            "detail": pd.Series([], dtype="str"),
+        },
+        columns=list(REJECT_COLUMNS),
+    )
+
+
+class CustomerGraph:
+    """One validated customer book: normalised tables and their index arrays.
+
+    Build it with :func:`famgraph.build` or :func:`famgraph.read_dir`; code that
+    already holds normalised tables (the Neo4j store's ``load``) uses
+    :meth:`from_tables`.
+
+    Attributes
+    ----------
+    people, relations, referrals, holdings : pandas.DataFrame
+        The normalised tables: canonical columns first (every canonical column is
+        present, empty when not given), then extra input columns, RangeIndex.
+    as_of : pandas.Timestamp
+        The analysis date (METRICS.md section 3).
+    rejects : pandas.DataFrame
+        One row per rejected input row: ``table, row, reason, column, detail``.
+
+    Examples
+    --------
+    >>> import famgraph as fg
+    >>> g = fg.datasets.sample()
+    >>> g.n_people == len(g.people)
+    True
+    >>> int((g.referrer >= 0).sum()) == len(g.referrals)
+    True
+    """
+
+    def __init__(
+        self,
+        people: pd.DataFrame,
+        relations: pd.DataFrame,
+        referrals: pd.DataFrame,
+        holdings: pd.DataFrame,
+        *,
+        as_of: pd.Timestamp,
+        rejects: pd.DataFrame | None = None,
+        quality: pd.DataFrame | None = None,
+    ) -> None:
+        self.people = people
+        self.relations = relations
+        self.referrals = referrals
+        self.holdings = holdings
+        self.as_of = pd.Timestamp(as_of)
+        self.rejects = empty_rejects() if rejects is None else rejects
+        self._quality = quality
+
+    # -- construction ------------------------------------------------------------
+    @classmethod
+    def from_tables(
+        cls,
+        people: pd.DataFrame,
+        relations: pd.DataFrame | None = None,
+        referrals: pd.DataFrame | None = None,
+        holdings: pd.DataFrame | None = None,
+        *,
+        as_of: pd.Timestamp | str | None = None,
+    ) -> CustomerGraph:
+        """Wrap tables that are already normalised (no validation, no rejects).
+
+        This is the path for trusted tables -- e.g. those read back from Neo4j.
+        Untrusted input goes through :func:`famgraph.build`, which validates.
+        Tables are given the canonical column order; missing canonical columns are
+        added empty.
+        """
+        from famgraph.build import conform, infer_as_of
+
+        tabs = {
+            "people": people,
+            "relations": relations,
+            "referrals": referrals,
+            "holdings": holdings,
+        }
+        conformed = {name: conform(name, tabs[name]) for name in TABLES}
+        at = infer_as_of(conformed) if as_of is None else pd.Timestamp(as_of)
+        g = cls(**conformed, as_of=at)
+        return g
+
+    # -- accounting ---------------------------------------------------------------
+    def quality_report(self) -> pd.DataFrame:
+        """Per table: ``rows_in = kept + merged + rejected``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``table, rows_in, kept, merged, rejected``, one row per input
+            table in the order people, relations, referrals, holdings.
+
+        Examples
+        --------
+        >>> import famgraph as fg
+        >>> q = fg.datasets.sample().quality_report()
+        >>> bool((q.rows_in == q.kept + q.merged + q.rejected).all())
+        True
+        """
+        if self._quality is not None:
+            return self._quality.copy()
+        kept = [len(self.people), len(self.relations), len(self.referrals), len(self.holdings)]
+        return pd.DataFrame(
+            {
+                "table": list(TABLES),
+                "rows_in": kept,
+                "kept": kept,
+                "merged": [0] * 4,
+                "rejected": [0] * 4,
+            },
+            columns=list(QUALITY_COLUMNS),
+        )
+
+    # -- index arrays --------------------------------------------------------------
+    @property
+    def n_people(self) -> int:
+        """Number of kept persons."""
+        return len(self.people)
+
+    @cached_property
+    def person_index(self) -> pd.Index:
+        """``person_id`` -> integer position, as a pandas Index (use ``get_indexer``)."""
+        return pd.Index(self.people["person_id"].to_numpy(dtype=object), dtype=object)
+
+    def idx(self, ids: pd.Series | np.ndarray | list[str]) -> np.ndarray:
+        """Integer positions of person ids; ``-1`` for ids not in people."""
+        return np.asarray(
+            self.person_index.get_indexer(pd.Index(np.asarray(ids, dtype=object))),
+            dtype=np.int64,
+        )
+
+    @cached_property
+    def rel_src(self) -> np.ndarray:
+        """Person index of ``person_id`` of every relation row."""
+        return self.idx(self.relations["person_id"])
+
+    @cached_property
+    def rel_dst(self) -> np.ndarray:
+        """Person index of ``relative_id`` of every relation row."""
+        return self.idx(self.relations["relative_id"])
+
+    @cached_property
+    def rel_is_family(self) -> np.ndarray:
+        """Boolean mask over relation rows: a family kind (else social)."""
+        return np.asarray(self.relations["relation"].isin(FAMILY_KINDS).to_numpy(), dtype=bool)
+
+    @cached_property
+    def rel_is_social(self) -> np.ndarray:
+        """Boolean mask over relation rows: a social kind."""
+        return np.asarray(self.relations["relation"].isin(SOCIAL_KINDS).to_numpy(), dtype=bool)
+
+    @cached_property
+    def ref_src(self) -> np.ndarray:
+        """Person index of the referrer of every kept referral row."""
+        return self.idx(self.referrals["referrer_id"])
+
+    @cached_property
+    def ref_dst(self) -> np.ndarray:
+        """Person index of the referee of every kept referral row."""
+        return self.idx(self.referrals["referee_id"])
+
+    @cached_property
+    def referrer(self) -> np.ndarray:
+        """For every person, the index of their referrer, or ``-1``."""
+        out = np.full(self.n_people, -1, dtype=np.int64)
+        out[self.ref_dst] = self.ref_src
+        return out
+
+    @cached_property
+    def hold_person(self) -> np.ndarray:
+        """Person index of every holding row."""
+        return self.idx(self.holdings["person_id"])
+
+    @cached_property
+    def is_customer(self) -> np.ndarray:
+        """Boolean array over persons."""
+        return np.asarray(self.people["is_customer"].to_numpy(dtype=bool), dtype=bool)
+
+    # -- networkx views -------------------------------------------------------------
+    def _check_size(self, what: str) -> None:
+        if self.n_people > LARGE_GRAPH_NODES:
+            warnings.warn(
+                f"Building the networkx {what} of {self.n_people:,} persons is slow and "
+                "uses a lot of memory; the analyses do not need it. Draw a subgraph, "
+                "e.g. one household, instead.",
+                LargeGraphWarning,
+                stacklevel=3,
+            )
+
+    def family_graph(self) -> nx.Graph:
+        """The family relations as an undirected :class:`networkx.Graph`.
+
+        Nodes are person ids with the people columns as attributes; edges carry
+        ``relation`` (the canonical kind) and, for ``child`` / ``grandchild``
+        edges, ``elder`` = the parent or grandparent's id.
+
+        Examples
+        --------
+        >>> import famgraph as fg
+        >>> G = fg.datasets.sample().family_graph()
+        >>> G.number_of_nodes() == fg.datasets.sample().n_people
+        True
+        """
+        import networkx as nx
+
+        self._check_size("family graph")
+        G = nx.Graph()
+        G.add_nodes_from(_node_records(self.people))
+        fam = self.relations[self.rel_is_family]
+        for a, b, rel in zip(
+            fam["person_id"].tolist(),
+            fam["relative_id"].tolist(),
+            fam["relation"].tolist(),
+            strict=True,
+        ):
+            attrs: dict[str, Any] = {"relation": rel}
+            if rel in ("child", "grandchild"):
+                attrs["elder"] = a
+            G.add_edge(a, b, **attrs)
+        return G
+
+    def referral_graph(self) -> nx.DiGraph:
+        """The kept referrals as a :class:`networkx.DiGraph`, referrer -> referee.
+
+        Examples
+        --------
+        >>> import famgraph as fg
+        >>> g = fg.datasets.sample()
+        >>> g.referral_graph().number_of_edges() == len(g.referrals)
+        True
+        """
+        import networkx as nx
+
+        self._check_size("referral graph")
+        G = nx.DiGraph()
+        G.add_nodes_from(_node_records(self.people))
+        G.add_edges_from(
+            (a, b, {"referred_at": t})
+            for a, b, t in zip(
+                self.referrals["referrer_id"].tolist(),
+                self.referrals["referee_id"].tolist(),
+                self.referrals["referred_at"].tolist(),
+                strict=True,
+            )
+        )
+        return G
+
+    def __repr__(self) -> str:
+        return (
+            f"CustomerGraph(people={len(self.people):,}, relations={len(self.relations):,}, "
+            f"referrals={len(self.referrals):,}, holdings={len(self.holdings):,}, "
+            f"as_of={self.as_of.date()}, rejects={len(self.rejects):,})"
+        )
+
+
+def _node_records(people: pd.DataFrame) -> list[tuple[str, dict[str, Any]]]:
+    ids = people["person_id"].tolist()
+    attrs: list[dict[str, Any]] = [
+        {str(k): v for k, v in rec.items()}
+        for rec in people.drop(columns=["person_id"]).to_dict("records")
+    ]
+    return list(zip(ids, attrs, strict=True))

@@ -1,0 +1,15 @@
+# Shared by scripts/demo and scripts/test: make .venv and install famgraph into it.
+# Usage: source scripts/_venv.sh [extra]   (extra: "dev" installs the test tools too)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PY="${PYTHON:-python3}"
+if [ ! -x "$ROOT/.venv/bin/python" ]; then
+  echo "famgraph: creating $ROOT/.venv" >&2
+  "$PY" -m venv "$ROOT/.venv"
+  "$ROOT/.venv/bin/python" -m pip install --quiet --upgrade pip >&2
+fi
+spec="$ROOT"
+[ "${1:-}" = "dev" ] && spec="$ROOT[dev]"
+echo "famgraph: installing $spec into .venv" >&2
+"$ROOT/.venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$spec" >&2
+export PATH="$ROOT/.venv/bin:$PATH"

@@ -19,7 +19,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from famgraph.errors import DataError
-from famgraph.graph import CustomerGraph, empty_rejects
+from famgraph.graph import CustomerGraph, empty_rejects, id_rank, lookup_ids, take_ids
 from famgraph.schema import (
     DIRECTED_KINDS,
     FAMILY_KINDS,
@@ -28,6 +28,7 @@ from famgraph.schema import (
     REJECT_COLUMNS,
     RELATION_SYNONYMS,
     ROLES,
+    SOCIAL_KINDS,
     TABLES,
     Table,
 )
@@ -48,6 +49,8 @@ DTYPES: dict[str, str] = {
 _TRUE = {"true", "t", "yes", "y", "1", "1.0", "是", "真"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0", "否", "假"}
 _REASON_RANK = {r: i for i, r in enumerate(REASONS)}
+_KIND_CODES = (*FAMILY_KINDS, *SOCIAL_KINDS)
+_FAMILY_CODES = np.arange(len(FAMILY_KINDS))
 _FILE_SUFFIXES = (".csv", ".parquet", ".pq", ".csv.gz")
 
 
@@ -282,7 +285,11 @@ class _Ledger:
         self.merged = np.zeros(n, dtype=bool)
 
     def add(
-        self, reason: str, mask: np.ndarray, column: str | None, detail: str | np.ndarray
+        self,
+        reason: str,
+        mask: np.ndarray,
+        column: str | None,
+        detail: str | np.ndarray | _ValuesDetail,
     ) -> None:
         """Record ``reason`` for rows in ``mask`` where it outranks what is there."""
         r = _REASON_RANK[reason]
@@ -291,7 +298,12 @@ class _Ledger:
             return
         self.rank[take] = r
         self.column[take] = column
-        self.detail[take] = detail[take] if isinstance(detail, np.ndarray) else detail
+        if isinstance(detail, _ValuesDetail):
+            self.detail[take] = detail.take(np.flatnonzero(take))
+        elif isinstance(detail, np.ndarray):
+            self.detail[take] = detail[take]
+        else:
+            self.detail[take] = detail
 
     @property
     def rejected(self) -> np.ndarray:
@@ -318,10 +330,19 @@ class _Ledger:
         )
 
 
-def _values_detail(prefix: str, values: pd.Series, suffix: str) -> np.ndarray:
-    """Vectorised ``prefix + repr(value)[:40] + suffix`` per row."""
-    txt = values.astype("str").fillna("").str.slice(0, 40)
-    return (prefix + "'" + txt + "'" + suffix).to_numpy(dtype=object)
+class _ValuesDetail:
+    """``prefix + 'value' + suffix``, built only for the rows a reason is recorded on."""
+
+    def __init__(self, prefix: str, values: pd.Series, suffix: str) -> None:
+        self.prefix, self.values, self.suffix = prefix, values, suffix
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        txt = self.values.iloc[rows].astype("str").fillna("").str.slice(0, 40)
+        return (self.prefix + "'" + txt + "'" + self.suffix).to_numpy(dtype=object)
+
+
+def _values_detail(prefix: str, values: pd.Series, suffix: str) -> _ValuesDetail:
+    return _ValuesDetail(prefix, values, suffix)
 
 
 # ---------------------------------------------------------------------------------
@@ -426,7 +447,9 @@ def _dedupe_key(df: pd.DataFrame, ledger: _Ledger, key: str) -> None:
     later = rows[dup.to_numpy()]
     first_pos = pd.Series(rows[~dup.to_numpy()], index=sub[~dup].to_numpy())
     first_of_later = first_pos.reindex(df.loc[later, key].to_numpy()).to_numpy(dtype=np.int64)
-    h = _row_hash(df)
+    pairs = np.concatenate([later, first_of_later])
+    h = np.zeros(len(df), dtype=np.uint64)
+    h[pairs] = _row_hash(df.iloc[pairs])
     same = h[later] == h[first_of_later]
     ledger.merged[later[same]] = True
     mask = np.zeros(len(df), dtype=bool)
@@ -459,14 +482,15 @@ def _people(raw: pd.DataFrame, mapping: dict[str, str]) -> tuple[pd.DataFrame, _
     return df, led
 
 
-def _person_known(ids: pd.Series, known: pd.Index) -> np.ndarray:
-    return np.asarray(known.get_indexer(pd.Index(ids.to_numpy(dtype=object))) >= 0, dtype=bool)
+def _unknown(ids: pd.Series, code: np.ndarray) -> np.ndarray:
+    """Rows naming an id (not empty) that is not among the kept people."""
+    return (code < 0) & ids.notna().to_numpy()
 
 
 def _relations(
-    raw: pd.DataFrame, mapping: dict[str, str], known: pd.Index
-) -> tuple[pd.DataFrame, _Ledger]:
-    df, led = _prepare(TABLES["relations"], raw, mapping)
+    df: pd.DataFrame, led: _Ledger, a_i: np.ndarray, b_i: np.ndarray, id_rank: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Check and orient relation rows; returns the (src, dst) person codes per row."""
     label = df["relation"].str.strip().str.lower()
     kind = label.map(RELATION_SYNONYMS)
     unknown = kind.isna().to_numpy() & label.notna().to_numpy()
@@ -474,9 +498,7 @@ def _relations(
         "unknown_relation",
         unknown,
         "relation",
-        _values_detail(
-            "relation ", df["relation"], " is not in the vocabulary (docs/data-model.md)"
-        ),
+        _values_detail("relation ", df["relation"], " is not in the vocabulary (docs/input.md)"),
     )
     a, b = df["person_id"], df["relative_id"]
     led.add(
@@ -485,41 +507,42 @@ def _relations(
         "relative_id",
         "person_id and relative_id are the same person",
     )
-    for col, s in (("person_id", a), ("relative_id", b)):
-        unk = ~_person_known(s, known) & s.notna().to_numpy()
-        led.add("unknown_person", unk, col, _values_detail(f"{col} ", s, " is not in people"))
+    for col, s, code in (("person_id", a, a_i), ("relative_id", b, b_i)):
+        led.add(
+            "unknown_person",
+            _unknown(s, code),
+            col,
+            _values_detail(f"{col} ", s, " is not in people"),
+        )
 
-    # canonical orientation: parent -> child edges; undirected kinds sorted
+    # canonical orientation: parent -> child edges; undirected kinds with person_id < relative_id
     rev = kind.isin(list(DIRECTED_KINDS)).to_numpy(dtype=bool)
     directed = kind.isin(["child", "grandchild", *DIRECTED_KINDS]).to_numpy(dtype=bool)
     kind = kind.replace(DIRECTED_KINDS)
-    an, bn = a.to_numpy(dtype=object), b.to_numpy(dtype=object)
-    ok_ids = a.notna().to_numpy() & b.notna().to_numpy()
-    swap_sort = np.zeros(len(df), dtype=bool)
-    swap_sort[ok_ids] = an[ok_ids] > bn[ok_ids]
-    swap = np.where(directed, rev, swap_sort)
-    src = np.where(swap, bn, an)
-    dst = np.where(swap, an, bn)
-    df["person_id"] = pd.Series(src, dtype="str")
-    df["relative_id"] = pd.Series(dst, dtype="str")
+    both = (a_i >= 0) & (b_i >= 0)
+    later = np.zeros(len(df), dtype=bool)
+    later[both] = id_rank[a_i[both]] > id_rank[b_i[both]]
+    swap = np.where(directed, rev, later)
+    src = np.where(swap, b_i, a_i)
+    dst = np.where(swap, a_i, b_i)
     df["relation"] = kind.astype("str")
 
+    # integer codes of the facts: (src, dst, kind) and the unordered pair {src, dst}
+    rows = np.flatnonzero(led.ok)
+    n = max(len(id_rank), 1)
+    s_i, d_i = src[rows].astype(np.int64), dst[rows].astype(np.int64)
+    kinds = pd.Categorical(kind.to_numpy(dtype=object)[rows], categories=list(_KIND_CODES))
+    k_i = np.asarray(kinds.codes, dtype=np.int64)
+    fact = (s_i * n + d_i) * len(_KIND_CODES) + k_i
+    pair = np.minimum(s_i, d_i) * n + np.maximum(s_i, d_i)
+
     # family conflicts: a pair holding two or more different family facts
-    ok = led.ok
-    fam = ok & kind.isin(FAMILY_KINDS).to_numpy(dtype=bool)
+    fam = np.isin(k_i, _FAMILY_CODES)
     if fam.any():
-        f = df.loc[fam, ["person_id", "relative_id", "relation"]]
-        lo = np.minimum(
-            f["person_id"].to_numpy(dtype=object), f["relative_id"].to_numpy(dtype=object)
-        )
-        hi = np.maximum(
-            f["person_id"].to_numpy(dtype=object), f["relative_id"].to_numpy(dtype=object)
-        )
-        fact = f["person_id"] + "\x1f" + f["relative_id"] + "\x1f" + f["relation"]
-        pair = pd.Series(lo + "\x1f" + hi, index=f.index)
-        n_facts = fact.groupby(pair.to_numpy()).transform("nunique")
+        f = pd.DataFrame({"pair": pair[fam], "fact": fact[fam]})
+        n_facts = f.groupby("pair")["fact"].transform("nunique").to_numpy()
         conflict = np.zeros(len(df), dtype=bool)
-        conflict[f.index[(n_facts > 1).to_numpy()]] = True
+        conflict[rows[fam][n_facts > 1]] = True
         led.add(
             "conflicting_relation",
             conflict,
@@ -527,17 +550,15 @@ def _relations(
             "this pair has another, different family relation (e.g. parent both ways)",
         )
     # the same fact given again (either direction) merges into the first
-    ok = led.ok
-    key = df.loc[ok, ["person_id", "relative_id", "relation"]]
-    dup = key.duplicated(keep="first").to_numpy()
-    led.merged[np.flatnonzero(ok)[dup]] = True
-    return df, led
+    still = led.ok[rows]
+    dup = pd.Series(fact[still]).duplicated(keep="first").to_numpy()
+    led.merged[rows[still][dup]] = True
+    return src, dst
 
 
 def _referrals(
-    raw: pd.DataFrame, mapping: dict[str, str], known: pd.Index
-) -> tuple[pd.DataFrame, _Ledger]:
-    df, led = _prepare(TABLES["referrals"], raw, mapping)
+    df: pd.DataFrame, led: _Ledger, r_i: np.ndarray, e_i: np.ndarray, id_rank: np.ndarray
+) -> None:
     r, e = df["referrer_id"], df["referee_id"]
     led.add(
         "self_referral",
@@ -545,20 +566,23 @@ def _referrals(
         "referee_id",
         "a person cannot refer themselves",
     )
-    for col, s in (("referrer_id", r), ("referee_id", e)):
-        unk = ~_person_known(s, known) & s.notna().to_numpy()
-        led.add("unknown_person", unk, col, _values_detail(f"{col} ", s, " is not in people"))
+    for col, s, code in (("referrer_id", r, r_i), ("referee_id", e, e_i)):
+        led.add(
+            "unknown_person",
+            _unknown(s, code),
+            col,
+            _values_detail(f"{col} ", s, " is not in people"),
+        )
     # one referrer per referee: earliest referred_at (missing last), then smallest referrer;
     # a loser that repeats the winner exactly is merged into it, the others are rejected
-    ok = led.ok
-    rows = np.flatnonzero(ok)
-    h = _row_hash(df)
+    rows = np.flatnonzero(led.ok)
+    at = df["referred_at"].to_numpy()[rows]
     sub = pd.DataFrame(
         {
-            "referee": e.to_numpy(dtype=object)[rows],
-            "nat": df["referred_at"].isna().to_numpy()[rows],
-            "at": df["referred_at"].to_numpy()[rows],
-            "referrer": r.to_numpy(dtype=object)[rows],
+            "referee": e_i[rows],
+            "nat": pd.isna(at),
+            "at": at,
+            "referrer": id_rank[r_i[rows]],
             "row": rows,
         }
     )
@@ -570,23 +594,23 @@ def _referrals(
         .reindex(sub["referee"].to_numpy())
         .to_numpy(dtype=np.int64)
     )
+    contested = sub["referee"].duplicated(keep=False).to_numpy()
+    h = np.zeros(len(df), dtype=np.uint64)
+    h[sorted_rows[contested]] = _row_hash(df.iloc[sorted_rows[contested]])
     repeat = loser & (h[sorted_rows] == h[winner_row])
     merged_into = np.full(len(df), -1, dtype=np.int64)
     merged_into[sorted_rows[repeat]] = winner_row[repeat]
     led.merged[sorted_rows[repeat]] = True
     mask = np.zeros(len(df), dtype=bool)
     mask[sorted_rows[loser & ~repeat]] = True
-    kept_by = r.to_numpy(dtype=object)[winner_row[loser & ~repeat]]
+    kept_by = r.iloc[winner_row[loser & ~repeat]].str.slice(0, 40).to_numpy(dtype=object)
     detail = np.full(len(df), None, dtype=object)
-    detail[mask] = (
-        "referee already referred by "
-        + pd.Series(kept_by, dtype="str").str.slice(0, 40)
-        + " (earlier)"
-    ).to_numpy(dtype=object)
+    detail[sorted_rows[loser & ~repeat]] = kept_by
+    detail[mask] = "referee already referred by " + detail[mask].astype(str) + " (earlier)"
     led.add("duplicate_referee", mask, "referee_id", detail)
 
     # break cycles: in each, the edge with the latest referred_at (ties: largest referee)
-    _break_cycles(df, led, known)
+    _break_cycles(df, led, r_i, e_i, id_rank)
     # a repeat of a row that a cycle then rejected shares its fate
     follow = np.flatnonzero(merged_into >= 0)
     target = merged_into[follow]
@@ -597,16 +621,16 @@ def _referrals(
         led.rank[rows_gone] = led.rank[target[gone]]
         led.column[rows_gone] = led.column[target[gone]]
         led.detail[rows_gone] = led.detail[target[gone]]
-    return df, led
 
 
-def _break_cycles(df: pd.DataFrame, led: _Ledger, known: pd.Index) -> None:
+def _break_cycles(
+    df: pd.DataFrame, led: _Ledger, r_i: np.ndarray, e_i: np.ndarray, id_rank: np.ndarray
+) -> None:
     rows = np.flatnonzero(led.ok)
     if len(rows) == 0:
         return
-    n = len(known)
-    src = known.get_indexer(pd.Index(df["referrer_id"].to_numpy(dtype=object)[rows]))
-    dst = known.get_indexer(pd.Index(df["referee_id"].to_numpy(dtype=object)[rows]))
+    n = len(id_rank)
+    src, dst = r_i[rows], e_i[rows]
     parent = np.full(n + 1, n, dtype=np.int64)  # n = sentinel root
     parent[dst] = src
     jump = parent.copy()
@@ -633,7 +657,7 @@ def _break_cycles(df: pd.DataFrame, led: _Ledger, known: pd.Index) -> None:
             "cycle": label,
             "nat": pd.isna(at),
             "at": at,
-            "referee": df["referee_id"].to_numpy(dtype=object)[cyc_rows],
+            "referee": id_rank[cyc_nodes],
             "row": cyc_rows,
         }
     ).sort_values(["cycle", "nat", "at", "referee"], kind="stable")
@@ -648,32 +672,35 @@ def _break_cycles(df: pd.DataFrame, led: _Ledger, known: pd.Index) -> None:
     )
 
 
-def _holdings(
-    raw: pd.DataFrame, mapping: dict[str, str], known: pd.Index
-) -> tuple[pd.DataFrame, _Ledger]:
-    df, led = _prepare(TABLES["holdings"], raw, mapping)
+def _hex_ids(h: np.ndarray, prefix: str) -> pd.Series:
+    """``prefix`` + 16 hex digits of each uint64, vectorised (no per-row formatting)."""
+    digits = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+    shifts = np.arange(60, -4, -4, dtype=np.uint64)
+    nibbles = ((h[:, None] >> shifts) & np.uint64(15)).astype(np.intp)
+    chars = np.ascontiguousarray(digits[nibbles]).view("S16").ravel()
+    return prefix + pd.Series(chars.astype("U16"), dtype="str")
+
+
+def _holdings(df: pd.DataFrame, led: _Ledger, p_i: np.ndarray) -> None:
     df["line"] = df["line"].str.lower()
     for col in ("amount", "sum_assured"):
         neg = (df[col] < 0).to_numpy(dtype=bool, na_value=False)
         led.add("negative_amount", neg, col, f"{col} is negative")
     df["amount"] = df["amount"].fillna(0.0)
-    unk = ~_person_known(df["person_id"], known) & df["person_id"].notna().to_numpy()
     led.add(
         "unknown_person",
-        unk,
+        _unknown(df["person_id"], p_i),
         "person_id",
         _values_detail("person_id ", df["person_id"], " is not in people"),
     )
     need = df["holding_id"].isna().to_numpy()
     if need.any():
         content = df.loc[need, [c for c in df.columns if c != "holding_id"]]
-        h = _row_hash(content)
-        derived = pd.Series(h, dtype="uint64").map("h:{:016x}".format)
+        derived = _hex_ids(_row_hash(content), "h:")
         ids = df["holding_id"].to_numpy(dtype=object)
         ids[need] = derived.to_numpy(dtype=object)
         df["holding_id"] = pd.Series(ids, dtype="str")
     _dedupe_key(df, led, "holding_id")
-    return df, led
 
 
 # ---------------------------------------------------------------------------------
@@ -774,10 +801,22 @@ def build(
 
     p_df, p_led = _people(raws["people"], maps["people"])  # type: ignore[arg-type]
     _maybe_strict(strict, [p_led])
-    known = pd.Index(p_df.loc[p_led.ok, "person_id"].to_numpy(dtype=object), dtype=object)
-    r_df, r_led = _relations(raws["relations"], maps["relations"], known)  # type: ignore[arg-type]
-    f_df, f_led = _referrals(raws["referrals"], maps["referrals"], known)  # type: ignore[arg-type]
-    h_df, h_led = _holdings(raws["holdings"], maps["holdings"], known)  # type: ignore[arg-type]
+    known = p_df.loc[p_led.ok, "person_id"].reset_index(drop=True)
+    r_df, r_led = _prepare(TABLES["relations"], raws["relations"], maps["relations"])  # type: ignore[arg-type]
+    f_df, f_led = _prepare(TABLES["referrals"], raws["referrals"], maps["referrals"])  # type: ignore[arg-type]
+    h_df, h_led = _prepare(TABLES["holdings"], raws["holdings"], maps["holdings"])  # type: ignore[arg-type]
+    a_i, b_i, r_i, e_i, p_i = lookup_ids(
+        known,
+        r_df["person_id"],
+        r_df["relative_id"],
+        f_df["referrer_id"],
+        f_df["referee_id"],
+        h_df["person_id"],
+    )
+    rank = id_rank(known)
+    src, dst = _relations(r_df, r_led, a_i, b_i, rank)
+    _referrals(f_df, f_led, r_i, e_i, rank)
+    _holdings(h_df, h_led, p_i)
     ledgers = [p_led, r_led, f_led, h_led]
     frames = [p_df, r_df, f_df, h_df]
     _maybe_strict(strict, ledgers)
@@ -786,6 +825,16 @@ def build(
         led.table: df.loc[led.ok].reset_index(drop=True)
         for led, df in zip(ledgers, frames, strict=True)
     }
+    ok_r, ok_f, ok_h = r_led.ok, f_led.ok, h_led.ok
+    codes = {
+        "rel_src": src[ok_r].astype(np.int64),
+        "rel_dst": dst[ok_r].astype(np.int64),
+        "ref_src": r_i[ok_f].astype(np.int64),
+        "ref_dst": e_i[ok_f].astype(np.int64),
+        "hold_person": p_i[ok_h].astype(np.int64),
+    }
+    kept["relations"]["person_id"] = take_ids(known, codes["rel_src"])
+    kept["relations"]["relative_id"] = take_ids(known, codes["rel_dst"])
     at = pd.Timestamp(as_of) if as_of is not None else infer_as_of(kept)
     if pd.isna(at):
         raise DataError(f"The `as_of` parameter of `build` must be a date; got {as_of!r}.")
@@ -811,6 +860,8 @@ def build(
         as_of=at,
         rejects=rejects,
         quality=quality,
+        codes=codes,
+        id_rank=rank,
     )
 
 

@@ -38,6 +38,50 @@ __all__ = ["CustomerGraph", "LargeGraphWarning"]
 LARGE_GRAPH_NODES = 200_000
 
 
+def _arrow(ids: pd.Series) -> Any:
+    import pyarrow as pa
+
+    return pa.array(ids.astype("str"), type=pa.large_string(), from_pandas=True)
+
+
+def lookup_ids(known: pd.Series, *queries: pd.Series) -> list[np.ndarray]:
+    """Positions of ids in ``known`` (``-1`` when absent or empty), for several columns at once.
+
+    One hash set is built over ``known`` and every query column is looked up in it in a
+    single vectorised pass (pyarrow ``index_in``), which is what makes building a
+    million-person book fast.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not queries:
+        return []
+    chunks = [_arrow(q) for q in queries]
+    joined = pa.chunked_array(chunks, type=pa.large_string())
+    found = pc.index_in(joined, value_set=_arrow(known))
+    pos = np.asarray(found.fill_null(-1).to_numpy(), dtype=np.int64)
+    bounds = np.cumsum([0, *(len(q) for q in queries)])
+    return [pos[bounds[i] : bounds[i + 1]] for i in range(len(queries))]
+
+
+def id_rank(ids: pd.Series) -> np.ndarray:
+    """Rank of every id in string order, so string comparisons become integer ones."""
+    import pyarrow.compute as pc
+
+    order = np.asarray(pc.sort_indices(_arrow(ids)).to_numpy(), dtype=np.int64)
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[order] = np.arange(len(ids), dtype=np.int64)
+    return rank
+
+
+def take_ids(ids: pd.Series, positions: np.ndarray) -> pd.Series:
+    """``ids`` at integer ``positions`` as a "str" Series (zero-copy take on Arrow)."""
+    import pyarrow as pa
+
+    taken = _arrow(ids).take(pa.array(positions, type=pa.int64()))
+    return pd.Series(pd.arrays.ArrowStringArray(taken)).astype("str")
+
+
 class LargeGraphWarning(UserWarning):
     """Converting a very large graph to networkx: slow and memory hungry."""
 
@@ -93,6 +137,8 @@ class CustomerGraph:
         as_of: pd.Timestamp,
         rejects: pd.DataFrame | None = None,
         quality: pd.DataFrame | None = None,
+        codes: dict[str, np.ndarray] | None = None,
+        id_rank: np.ndarray | None = None,
     ) -> None:
         self.people = people
         self.relations = relations
@@ -101,6 +147,8 @@ class CustomerGraph:
         self.as_of = pd.Timestamp(as_of)
         self.rejects = empty_rejects() if rejects is None else rejects
         self._quality = quality
+        self._codes = codes
+        self._id_rank = id_rank
 
     # -- construction ------------------------------------------------------------
     @classmethod
@@ -130,8 +178,13 @@ class CustomerGraph:
         }
         conformed = {name: conform(name, tabs[name]) for name in TABLES}
         at = infer_as_of(conformed) if as_of is None else pd.Timestamp(as_of)
-        g = cls(**conformed, as_of=at)
-        return g
+        return cls(
+            conformed["people"],
+            conformed["relations"],
+            conformed["referrals"],
+            conformed["holdings"],
+            as_of=at,
+        )
 
     # -- accounting ---------------------------------------------------------------
     def quality_report(self) -> pd.DataFrame:
@@ -177,20 +230,36 @@ class CustomerGraph:
 
     def idx(self, ids: pd.Series | np.ndarray | list[str]) -> np.ndarray:
         """Integer positions of person ids; ``-1`` for ids not in people."""
-        return np.asarray(
-            self.person_index.get_indexer(pd.Index(np.asarray(ids, dtype=object))),
-            dtype=np.int64,
-        )
+        return lookup_ids(self.people["person_id"], pd.Series(ids, dtype="str"))[0]
 
     @cached_property
+    def _edge_codes(self) -> dict[str, np.ndarray]:
+        if self._codes is not None:
+            return self._codes
+        rs, rd, fs, fd, hp = lookup_ids(
+            self.people["person_id"],
+            self.relations["person_id"],
+            self.relations["relative_id"],
+            self.referrals["referrer_id"],
+            self.referrals["referee_id"],
+            self.holdings["person_id"],
+        )
+        return {"rel_src": rs, "rel_dst": rd, "ref_src": fs, "ref_dst": fd, "hold_person": hp}
+
+    @property
     def rel_src(self) -> np.ndarray:
         """Person index of ``person_id`` of every relation row."""
-        return self.idx(self.relations["person_id"])
+        return self._edge_codes["rel_src"]
 
-    @cached_property
+    @property
     def rel_dst(self) -> np.ndarray:
         """Person index of ``relative_id`` of every relation row."""
-        return self.idx(self.relations["relative_id"])
+        return self._edge_codes["rel_dst"]
+
+    @cached_property
+    def id_rank(self) -> np.ndarray:
+        """Rank of each person's id in string order (``min(person_id)`` without strings)."""
+        return self._id_rank if self._id_rank is not None else id_rank(self.people["person_id"])
 
     @cached_property
     def rel_is_family(self) -> np.ndarray:
@@ -202,15 +271,15 @@ class CustomerGraph:
         """Boolean mask over relation rows: a social kind."""
         return np.asarray(self.relations["relation"].isin(SOCIAL_KINDS).to_numpy(), dtype=bool)
 
-    @cached_property
+    @property
     def ref_src(self) -> np.ndarray:
         """Person index of the referrer of every kept referral row."""
-        return self.idx(self.referrals["referrer_id"])
+        return self._edge_codes["ref_src"]
 
-    @cached_property
+    @property
     def ref_dst(self) -> np.ndarray:
         """Person index of the referee of every kept referral row."""
-        return self.idx(self.referrals["referee_id"])
+        return self._edge_codes["ref_dst"]
 
     @cached_property
     def referrer(self) -> np.ndarray:
@@ -219,10 +288,10 @@ class CustomerGraph:
         out[self.ref_dst] = self.ref_src
         return out
 
-    @cached_property
+    @property
     def hold_person(self) -> np.ndarray:
         """Person index of every holding row."""
-        return self.idx(self.holdings["person_id"])
+        return self._edge_codes["hold_person"]
 
     @cached_property
     def is_customer(self) -> np.ndarray:

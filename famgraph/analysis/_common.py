@@ -9,6 +9,8 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from famgraph.graph import take_ids
+
 __all__ = ["check_param", "component_min_id", "components"]
 
 
@@ -35,8 +37,18 @@ def components(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     return np.asarray(labels, dtype=np.int64)
 
 
-def component_min_id(labels: np.ndarray, ids: pd.Series) -> np.ndarray:
-    """For each node, the smallest id (string order) within its component."""
-    s = pd.Series(ids.to_numpy(), dtype="str")
-    mins = s.groupby(labels).min()
-    return np.asarray(mins.reindex(labels).to_numpy(dtype=object), dtype=object)
+def component_min_id(labels: np.ndarray, ids: pd.Series, rank: np.ndarray) -> pd.Series:
+    """For each node, the smallest id (string order) within its component.
+
+    ``rank`` is each id's rank in string order (``CustomerGraph.id_rank``), so the
+    minimum is taken over integers, not strings. O(V).
+    """
+    if len(labels) == 0:
+        return pd.Series([], dtype="str")
+    k = int(labels.max()) + 1
+    big = np.iinfo(np.int64).max
+    min_rank = np.full(k, big, dtype=np.int64)
+    np.minimum.at(min_rank, labels, rank)
+    pos_of_rank = np.empty(int(rank.max()) + 1, dtype=np.int64)
+    pos_of_rank[rank] = np.arange(len(rank))
+    return take_ids(ids.reset_index(drop=True), pos_of_rank[min_rank[labels]])

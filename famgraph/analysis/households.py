@@ -92,7 +92,8 @@ def households(g: CustomerGraph, *, minor_age: int = 18) -> pd.DataFrame:
     ids = g.people["person_id"]
     fam = g.rel_is_family
     fsrc, fdst = g.rel_src[fam], g.rel_dst[fam]
-    family = "F:" + component_min_id(components(n, fsrc, fdst), ids).astype(object)
+    rank = g.id_rank
+    family = "F:" + component_min_id(components(n, fsrc, fdst), ids, rank)
 
     kind = g.relations["relation"].to_numpy(dtype=object)[fam]
     a = age.to_numpy(dtype=float, na_value=np.nan)
@@ -102,16 +103,15 @@ def households(g: CustomerGraph, *, minor_age: int = 18) -> pd.DataFrame:
     no_hh = given.isna().to_numpy()
     keep = hh_edge & no_hh[fsrc] & no_hh[fdst]
     labels = components(n, fsrc[keep], fdst[keep])
-    derived = "H:" + component_min_id(labels[no_hh], ids[no_hh].reset_index(drop=True)).astype(
-        object
-    )
+    # ranks within the subset keep string order, so the subset's own minimum is found
+    derived = "H:" + component_min_id(labels[no_hh], ids[no_hh], rank[no_hh])
     hh = given.to_numpy(dtype=object).copy()
-    hh[no_hh] = derived
+    hh[no_hh] = derived.to_numpy(dtype=object)
     out = pd.DataFrame(
         {
             "person_id": ids.reset_index(drop=True),
             "household_id": pd.Series(hh, dtype="str"),
-            "family_id": pd.Series(family, dtype="str"),
+            "family_id": family,
             "role": role,
             "age": age.reset_index(drop=True),
         },

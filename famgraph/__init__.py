@@ -6,15 +6,28 @@ members lack which cover (:func:`coverage_gaps`), who the super users are
 (:func:`referral_value`). See ``docs/quickstart.md``.
 """
 
-from famgraph import datasets
+from famgraph import datasets, plot
 from famgraph.analysis import households
+from famgraph.analysis.coverage import (
+    DEFAULT_PLAN,
+    coverage_gaps,
+    household_summary,
+    validate_plan,
+)
+from famgraph.analysis.influence import influence
+from famgraph.analysis.leads import warm_leads
+from famgraph.analysis.referrals import referral_value, viral_coefficient
+from famgraph.analysis.superusers import super_users
+from famgraph.analysis.value import value_metrics
 from famgraph.build import build, read_dir
 from famgraph.errors import DataError, FamgraphError, StoreError
 from famgraph.graph import CustomerGraph, LargeGraphWarning
+from famgraph.report import report
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DEFAULT_PLAN",
     "CustomerGraph",
     "DataError",
     "FamgraphError",
@@ -22,7 +35,18 @@ __all__ = [
     "StoreError",
     "__version__",
     "build",
+    "coverage_gaps",
     "datasets",
+    "household_summary",
     "households",
+    "influence",
+    "plot",
     "read_dir",
+    "referral_value",
+    "report",
+    "super_users",
+    "validate_plan",
+    "value_metrics",
+    "viral_coefficient",
+    "warm_leads",
 ]

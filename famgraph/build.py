@@ -159,15 +159,6 @@ def read_dir(
 # ---------------------------------------------------------------------------------
 # column parsing
 # ---------------------------------------------------------------------------------
-def _blank(s: pd.Series) -> np.ndarray:
-    """Missing cells: NA, or text that is empty after stripping."""
-    miss = s.isna().to_numpy(dtype=bool)
-    if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
-        txt = s.astype("str")
-        miss = miss | (txt.str.strip() == "").fillna(False).to_numpy(dtype=bool)
-    return miss
-
-
 def _as_text(s: pd.Series) -> pd.Series:
     """Text form of any column: integral floats lose their ``.0``; stripped."""
     if pd.api.types.is_float_dtype(s.dtype):
@@ -183,39 +174,49 @@ def _as_text(s: pd.Series) -> pd.Series:
 
 
 def _parse(s: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray, np.ndarray]:
-    """Parse one column. Returns (values, missing mask, bad_type mask)."""
-    missing = _blank(s)
+    """Parse one column. Returns (values, missing mask, bad_type mask).
+
+    A cell is missing when it is NA or text that is empty once stripped; text is
+    stripped once, here.
+    """
+    none = np.zeros(len(s), dtype=bool)
     if kind == "str":
-        return _as_text(s).astype("str"), missing, np.zeros(len(s), dtype=bool)
+        text = _as_text(s)
+        return text.astype("str"), text.isna().to_numpy(dtype=bool), none
     if kind == "date":
         if pd.api.types.is_datetime64_any_dtype(s.dtype):
             vals = s
             if getattr(s.dt, "tz", None) is not None:
                 vals = s.dt.tz_convert("UTC").dt.tz_localize(None)
             vals = vals.astype("datetime64[us]")
-        else:
-            txt = _as_text(s)
-            vals = pd.to_datetime(txt, errors="coerce", format="ISO8601")
-            retry = vals.isna().to_numpy() & ~missing
-            if retry.any():
-                again = pd.to_datetime(txt[retry], errors="coerce", format="mixed")
-                if getattr(again.dt, "tz", None) is not None:
-                    again = again.dt.tz_convert("UTC").dt.tz_localize(None)
-                vals = vals.copy()
-                vals[retry] = again
-            if getattr(vals.dt, "tz", None) is not None:
-                vals = vals.dt.tz_convert("UTC").dt.tz_localize(None)
-            vals = vals.astype("datetime64[us]")
+            missing = vals.isna().to_numpy(dtype=bool)
+            return vals, missing, none
+        txt = _as_text(s)
+        missing = txt.isna().to_numpy(dtype=bool)
+        vals = pd.to_datetime(txt, errors="coerce", format="ISO8601")
+        retry = vals.isna().to_numpy() & ~missing
+        if retry.any():
+            again = pd.to_datetime(txt[retry], errors="coerce", format="mixed")
+            if getattr(again.dt, "tz", None) is not None:
+                again = again.dt.tz_convert("UTC").dt.tz_localize(None)
+            vals = vals.copy()
+            vals[retry] = again
+        if getattr(vals.dt, "tz", None) is not None:
+            vals = vals.dt.tz_convert("UTC").dt.tz_localize(None)
+        vals = vals.astype("datetime64[us]")
         bad = vals.isna().to_numpy(dtype=bool) & ~missing
         return vals, missing, bad
     if kind in ("float", "int"):
         if pd.api.types.is_bool_dtype(s.dtype):
-            num = pd.Series(np.full(len(s), np.nan), index=s.index)
+            missing = s.isna().to_numpy(dtype=bool)
+            arr = np.full(len(s), np.nan)
         elif pd.api.types.is_numeric_dtype(s.dtype):
-            num = s.astype("float64")
+            missing = s.isna().to_numpy(dtype=bool)
+            arr = s.to_numpy(dtype=float, na_value=np.nan)
         else:
-            num = pd.to_numeric(_as_text(s), errors="coerce").astype("float64")
-        arr = num.to_numpy(dtype=float, na_value=np.nan)
+            txt = _as_text(s)
+            missing = txt.isna().to_numpy(dtype=bool)
+            arr = pd.to_numeric(txt, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         bad = ~missing & ~np.isfinite(arr)
         if kind == "int":
             frac = np.zeros(len(arr), dtype=bool)
@@ -228,8 +229,9 @@ def _parse(s: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray, np.ndarray]:
         return pd.Series(clean, index=s.index, dtype="float64"), missing, bad
     if kind == "bool":
         if pd.api.types.is_bool_dtype(s.dtype) and not s.isna().any():
-            return s.astype(bool), missing, np.zeros(len(s), dtype=bool)
+            return s.astype(bool), none, none
         txt = _as_text(s).str.lower()
+        missing = txt.isna().to_numpy(dtype=bool)
         is_t = txt.isin(_TRUE).to_numpy(dtype=bool)
         is_f = txt.isin(_FALSE).to_numpy(dtype=bool)
         bad = ~missing & ~is_t & ~is_f
@@ -241,7 +243,12 @@ def _parse(s: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray, np.ndarray]:
 def _empty_column(kind: str, n: int) -> pd.Series:
     if kind == "bool":
         return pd.Series(np.ones(n, dtype=bool))
-    return pd.Series([None] * n, dtype=DTYPES[kind]) if n else pd.Series([], dtype=DTYPES[kind])
+    if kind == "date":
+        return pd.Series(np.full(n, np.datetime64("NaT"), dtype="datetime64[us]"))
+    empty = pd.Series(np.full(n, np.nan))
+    if kind == "str":
+        return empty.astype("str")
+    return empty.astype(DTYPES[kind])  # type: ignore[call-overload]
 
 
 def conform(name: str, df: pd.DataFrame | None) -> pd.DataFrame:

@@ -142,15 +142,29 @@ def demo(n_people: int, seed: int, out: str) -> None:
     with step(f"generating a synthetic book of {n_people:,} people"):
         tables = fg.datasets.synthetic(n_people=n_people, seed=seed)
     with step("building the graph"):
-        g = fg.build(**tables)
+        g = fg.build(tables["people"], tables["relations"], tables["referrals"], tables["holdings"])
     _console().print(g.quality_report().to_string(index=False))
     _report(g, out)
     _console().print(f"[bold]done in {time.perf_counter() - t0:.1f} s[/] -> {out}")
 
 
 def _report(g: fg.CustomerGraph, out: str, **kw: Any) -> None:
-    with step("running the analyses and writing the report"):
-        fg.report(g, out, **kw)
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=_console(),
+        transient=False,
+    ) as bar:
+        task = bar.add_task("report", total=1)
+
+        def progress(what: str, done: int, total: int) -> None:
+            bar.update(task, description=what, completed=done, total=total)
+
+        fg.report(g, out, progress=progress, **kw)
 
 
 @main.command()

@@ -149,6 +149,9 @@ class CustomerGraph:
         self._quality = quality
         self._codes = codes
         self._id_rank = id_rank
+        #: results of pure functions of this graph (e.g. households by minor_age), so
+        #: analyses that share a step compute it once; the tables are not to be mutated.
+        self._memo: dict[tuple[object, ...], Any] = {}
 
     # -- construction ------------------------------------------------------------
     @classmethod

@@ -86,6 +86,13 @@ def households(g: CustomerGraph, *, minor_age: int = 18) -> pd.DataFrame:
         isinstance(minor_age, (int, np.integer)) and 0 <= minor_age <= 150,
         "a whole number of years in [0, 150]",
     )
+    key = ("households", int(minor_age))
+    if key not in g._memo:
+        g._memo[key] = _households(g, int(minor_age))
+    return g._memo[key].copy(deep=False)
+
+
+def _households(g: CustomerGraph, minor_age: int) -> pd.DataFrame:
     n = g.n_people
     age = ages(g)
     role = roles(g, age)

@@ -103,3 +103,12 @@ def test_columns_and_order() -> None:
     h = fg.households(g)
     assert list(h.columns) == ["person_id", "household_id", "family_id", "role", "age"]
     assert h["person_id"].tolist() == g.people["person_id"].tolist()
+
+
+def test_result_is_computed_once_and_safe_to_modify() -> None:
+    g = book()
+    first = fg.households(g)
+    first.loc[0, "household_id"] = "CHANGED"
+    again = fg.households(g)
+    assert again.loc[0, "household_id"] == "H:K1"
+    assert fg.households(g, minor_age=30).loc[3, "household_id"] == "H:K1"  # K2 joins at 30

@@ -1,0 +1,181 @@
+"""Warm leads: prospects next to strong and super customers, ranked, with why."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from famgraph.analysis.coverage import coverage_gaps, household_summary
+from famgraph.analysis.households import households
+from famgraph.analysis.superusers import super_users, thousands
+from famgraph.analysis.value import take_ids
+from famgraph.graph import CustomerGraph
+from famgraph.schema import WARM_LEAD_COLUMNS
+
+__all__ = ["TIER_WEIGHTS", "warm_leads"]
+
+#: How much of the via customer's score a lead inherits, by the via customer's tier.
+TIER_WEIGHTS: dict[str, float] = {"super": 1.0, "strong": 0.6}
+
+#: Inverse of a directed family kind, as seen from the younger generation.
+_FROM_BELOW = {"child": "parent", "grandchild": "grandparent"}
+
+#: Sum of ``5 - priority`` over an earner's default plan (4+3+3+2+2+1): a full gap.
+_FULL_GAP_WEIGHT = 15.0
+
+
+def warm_leads(g: CustomerGraph, *, plan: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Prospects related to a strong or super customer, best leads first, with why.
+
+    Parameters
+    ----------
+    g : CustomerGraph
+    plan : pandas.DataFrame, optional
+        Coverage plan for the gaps (default :data:`famgraph.DEFAULT_PLAN`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per prospect (``is_customer`` False) who has a family or social
+        relation to a customer of tier ``strong`` or ``super``
+        (:func:`famgraph.super_users`, default options), columns ``person_id,
+        via_person_id, via_tier, relation, household_id, open_gaps,
+        top_gap_line, protection_gap, lead_score, reason``:
+
+        - ``via_person_id``: of those customers, the best tier (super before
+          strong), then the highest score, then the smallest person_id;
+        - ``relation``: what the via customer is *to the prospect*, e.g.
+          ``"parent"`` when the customer is the prospect's parent (a ``child``
+          row read from the child's side), ``"spouse"``, ``"friend"``; when a
+          pair has several relations, a family kind before a social one;
+        - ``household_id``: the prospect's household;
+        - ``open_gaps``: the prospect's coverage gaps (:func:`famgraph.coverage_gaps`)
+          and ``top_gap_line`` the first of them (lowest priority number, then
+          line name; missing without gaps);
+        - ``protection_gap``: the money gap of the prospect's household
+          (:func:`famgraph.household_summary`);
+        - ``lead_score`` (0-100), see Notes; ``reason``: one sentence.
+
+        Sorted by ``lead_score`` descending, then ``protection_gap`` descending,
+        then ``person_id``.
+
+    Notes
+    -----
+    ``lead_score = 50 * tier_weight * via_score / 100 + 30 * min(1, G / 15) + 20
+    * family`` where ``tier_weight`` is 1 for a super and 0.6 for a strong via
+    customer, ``via_score`` their super-user score (0-100), ``G`` the sum of
+    ``5 - priority`` over the prospect's open gaps (15 = an earner missing the
+    whole default plan), and ``family`` is 1 when ``relation`` is a family kind:
+    a trusted customer's word weighs most, then how much cover the prospect
+    lacks, and family members convert best.
+
+    Cost: that of :func:`famgraph.super_users`, :func:`famgraph.coverage_gaps`
+    and :func:`famgraph.household_summary`, plus O(E log E) for the ranking.
+
+    Examples
+    --------
+    >>> import famgraph as fg
+    >>> leads = warm_leads(fg.datasets.sample())
+    >>> leads[["person_id", "via_person_id", "via_tier", "relation"]].values.tolist()
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [['P07', 'P05', 'super', 'parent'], ['P09', 'P08', 'super', 'spouse'],
+     ['P03', 'P01', 'strong', 'parent'], ['P12', 'P10', 'strong', 'parent']]
+    """
+    su = super_users(g)
+    n = g.n_people
+    score = su["score"].to_numpy(dtype=float)
+    is_super = su["is_super"].to_numpy(dtype=bool)
+    tier_w = np.where(is_super, TIER_WEIGHTS["super"], 0.0)
+    tier_w[(su["tier"] == "strong").to_numpy(dtype=bool)] = TIER_WEIGHTS["strong"]
+
+    # Every relation row read from both ends: (prospect p, via v, what v is to p).
+    kind_code, kinds = pd.factorize(g.relations["relation"])
+    vocab = [str(k) for k in kinds] + [_FROM_BELOW.get(str(k), str(k)) for k in kinds]
+    vocab_rank = np.argsort(np.argsort(np.array(vocab, dtype=object), kind="stable"))
+    p = np.concatenate([g.rel_src, g.rel_dst])
+    v = np.concatenate([g.rel_dst, g.rel_src])
+    rel = np.concatenate([kind_code, kind_code + len(kinds)]).astype(np.int64)
+    fam = np.concatenate([g.rel_is_family, g.rel_is_family])
+    ok = ~g.is_customer[p] & (tier_w[v] > 0)
+    p, v, rel, fam = p[ok], v[ok], rel[ok], fam[ok]
+    id_rank = g.id_rank
+    order = np.lexsort((vocab_rank[rel], ~fam, id_rank[v], -score[v], -tier_w[v], p))
+    p, v, rel, fam = p[order], v[order], rel[order], fam[order]
+    first = np.r_[True, p[1:] != p[:-1]] if len(p) else np.zeros(0, dtype=bool)
+    p, v, rel, fam = p[first], v[first], rel[first], fam[first]
+
+    gaps = coverage_gaps(g, plan=plan)
+    gp = g.idx(gaps["person_id"])
+    prio = gaps["priority"].to_numpy(dtype=float)
+    open_gaps = np.bincount(gp, minlength=n).astype(np.int64)
+    gap_weight = np.bincount(gp, weights=5.0 - prio, minlength=n)
+    line_code, lines = pd.factorize(gaps["line"], sort=True)
+    g_order = np.lexsort((line_code, prio, gp))
+    gp_sorted = gp[g_order]
+    g_first = g_order[np.r_[True, gp_sorted[1:] != gp_sorted[:-1]]] if len(gp) else g_order
+    top_line = np.full(n, -1, dtype=np.int64)
+    top_line[gp[g_first]] = line_code[g_first]
+
+    hh = households(g)["household_id"].reset_index(drop=True)
+    hh_p = pd.Series(hh.array.take(p))
+    summary = household_summary(g, plan=plan)
+    at = pd.Index(summary["household_id"]).get_indexer(hh_p)
+    money = summary["protection_gap"].to_numpy(dtype=float)
+    pgap = np.where(at >= 0, money[np.maximum(at, 0)], 0.0) if len(money) else np.zeros(len(p))
+
+    lead = (
+        50.0 * tier_w[v] * score[v] / 100.0
+        + 30.0 * np.minimum(1.0, gap_weight[p] / _FULL_GAP_WEIGHT)
+        + 20.0 * fam
+    )
+    line_names = pd.Series(pd.array(list(lines), dtype="str"))
+    out = pd.DataFrame(
+        {
+            "person_id": take_ids(g, p),
+            "via_person_id": take_ids(g, v),
+            "via_tier": pd.Series(np.where(is_super[v], "super", "strong"), dtype="str"),
+            "relation": pd.Series(pd.array(vocab, dtype="str").take(rel)),
+            "household_id": hh_p.astype("str"),
+            "open_gaps": open_gaps[p],
+            "top_gap_line": pd.Series(line_names.array.take(top_line[p], allow_fill=True)),
+            "protection_gap": pgap,
+            "lead_score": lead,
+        }
+    )
+    out["reason"] = _reason(out, score[v])
+    rank = np.lexsort((id_rank[p], -pgap, -lead))
+    return out.iloc[rank].reset_index(drop=True)[list(WARM_LEAD_COLUMNS)]
+
+
+def _reason(leads: pd.DataFrame, via_score: np.ndarray) -> pd.Series:
+    """E.g. "P05, their parent, is a super customer (score 88); 6 open gaps, life first"."""
+    if len(leads) == 0:
+        return pd.Series([], dtype="str")
+    n_gaps = leads["open_gaps"].to_numpy()
+    pg = leads["protection_gap"].to_numpy()
+    top = leads["top_gap_line"].fillna("")
+    gaps_txt = (
+        pd.Series(np.where(n_gaps == 0, "; no open gaps", "; "), dtype="str")
+        + thousands(np.where(n_gaps > 0, n_gaps, 0)).where(n_gaps > 0, "")
+        + pd.Series(
+            np.where(n_gaps == 0, "", np.where(n_gaps == 1, " open gap, ", " open gaps, ")),
+            dtype="str",
+        )
+        + top
+        + pd.Series(np.where(n_gaps > 0, " first", ""), dtype="str")
+    )
+    money_txt = pd.Series(
+        np.where(pg > 0, "; household protection gap ", ""), dtype="str"
+    ) + thousands(pg).where(pg > 0, "")
+    return (
+        leads["via_person_id"]
+        + ", their "
+        + leads["relation"]
+        + ", is a "
+        + leads["via_tier"]
+        + " customer (score "
+        + thousands(via_score)
+        + ")"
+        + gaps_txt
+        + money_txt
+    ).astype("str")

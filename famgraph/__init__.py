@@ -23,6 +23,7 @@ from famgraph.build import build, read_dir
 from famgraph.errors import DataError, FamgraphError, StoreError
 from famgraph.graph import CustomerGraph, LargeGraphWarning
 from famgraph.report import report
+from famgraph.store import Neo4jStore
 
 __version__ = "0.1.0"
 
@@ -32,6 +33,7 @@ __all__ = [
     "DataError",
     "FamgraphError",
     "LargeGraphWarning",
+    "Neo4jStore",
     "StoreError",
     "__version__",
     "build",

@@ -302,14 +302,28 @@ def _store(uri: str, user: str, database: str | None) -> Any:
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
 @_store_options
 @click.option("--batch-size", default=10_000, show_default=True)
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Delete the famgraph book already in the database first (default: upsert).",
+)
 @_as_of_option
 def neo4j_save(
-    directory: str, uri: str, user: str, database: str | None, batch_size: int, as_of: str | None
+    directory: str,
+    uri: str,
+    user: str,
+    database: str | None,
+    batch_size: int,
+    replace: bool,
+    as_of: str | None,
 ) -> None:
-    """Validate DIR and save it to Neo4j (idempotent: saving twice changes nothing)."""
+    """Validate DIR and save it to Neo4j (idempotent: saving twice changes nothing).
+
+    Without --replace, rows are added or updated and nothing already stored is removed.
+    """
     g = _load(directory, as_of)
     with _store(uri, user, database) as store:
-        rep = store.save(g, batch_size=batch_size, progress=True)
+        rep = store.save(g, batch_size=batch_size, progress=True, replace=replace)
     click.echo(str(rep))
 
 

@@ -275,7 +275,7 @@ WARM_LEAD_COLUMNS = (
 
 # --- Neo4j whitelist ---------------------------------------------------------------
 #: The only node labels the store writes or reads.
-NODE_LABELS: tuple[str, ...] = ("Person", "Household", "Holding")
+NODE_LABELS: tuple[str, ...] = ("Person", "Household", "Holding", "Book")
 #: The only relationship types the store writes or reads.
 REL_TYPES: tuple[str, ...] = (
     "SPOUSE",

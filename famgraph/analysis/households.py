@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from famgraph.analysis._common import check_param, component_min_id, components
-from famgraph.graph import CustomerGraph
+from famgraph.graph import CustomerGraph, take_ids
 from famgraph.schema import HOUSEHOLDS_COLUMNS
 
 __all__ = ["ages", "households", "roles"]
@@ -112,12 +112,14 @@ def _households(g: CustomerGraph, minor_age: int) -> pd.DataFrame:
     labels = components(n, fsrc[keep], fdst[keep])
     # ranks within the subset keep string order, so the subset's own minimum is found
     derived = "H:" + component_min_id(labels[no_hh], ids[no_hh], rank[no_hh])
-    hh = given.to_numpy(dtype=object).copy()
-    hh[no_hh] = derived.to_numpy(dtype=object)
+    # given ids where present, derived ones elsewhere: one Arrow take, no Python objects
+    pick = np.arange(n, dtype=np.int64)
+    pick[no_hh] = n + np.arange(int(no_hh.sum()), dtype=np.int64)
+    hh = take_ids(pd.concat([given, derived], ignore_index=True), pick)
     out = pd.DataFrame(
         {
             "person_id": ids.reset_index(drop=True),
-            "household_id": pd.Series(hh, dtype="str"),
+            "household_id": hh,
             "family_id": family,
             "role": role,
             "age": age.reset_index(drop=True),

@@ -125,6 +125,29 @@ def converted_and_chain(
     return converted, _chain_sums(parent, _by_generation(gen), gen, value, decay, None)
 
 
+def check_referral_params(decay: float, max_depth: int | None) -> None:
+    """Validate ``decay`` in (0, 1] and ``max_depth`` (whole number >= 1, or None)."""
+    check_param(
+        "referral_value",
+        "decay",
+        decay,
+        isinstance(decay, numbers.Real) and not isinstance(decay, bool) and 0 < float(decay) <= 1,
+        "in (0, 1]",
+    )
+    check_param(
+        "referral_value",
+        "max_depth",
+        max_depth,
+        max_depth is None
+        or (
+            isinstance(max_depth, numbers.Integral)
+            and not isinstance(max_depth, bool)
+            and int(max_depth) >= 1
+        ),
+        "a whole number >= 1 or None",
+    )
+
+
 def referral_value(
     g: CustomerGraph,
     *,
@@ -183,25 +206,7 @@ def referral_value(
     (1200); P13 referred P15 (2800): 1500 + 4800 + 0.5 * (150 + 1200) + 0.25 * 2800
     = 7675, over 5 descendants, 3 generations deep.
     """
-    check_param(
-        "referral_value",
-        "decay",
-        decay,
-        isinstance(decay, numbers.Real) and not isinstance(decay, bool) and 0 < float(decay) <= 1,
-        "in (0, 1]",
-    )
-    check_param(
-        "referral_value",
-        "max_depth",
-        max_depth,
-        max_depth is None
-        or (
-            isinstance(max_depth, numbers.Integral)
-            and not isinstance(max_depth, bool)
-            and int(max_depth) >= 1
-        ),
-        "a whole number >= 1 or None",
-    )
+    check_referral_params(decay, max_depth)
     n = g.n_people
     parent = np.asarray(g.referrer, dtype=np.int64)
     v = person_value(g, value, func="referral_value")

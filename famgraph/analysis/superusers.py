@@ -269,6 +269,25 @@ def super_users(
     '4 purchases in 2 quarters of the last 12 months; 2 referred customers worth 7,675 \
 down the chain; influence in the top 7%'
     """
+    w = check_super_user_params(min_referrals, weights)
+    m = value_metrics(g, value=value, func="super_users")
+    converted, chain = converted_and_chain(g, m["monetary"].to_numpy(dtype=float))
+    return assemble(
+        g.people["person_id"].reset_index(drop=True),
+        g.is_customer,
+        m,
+        converted,
+        chain,
+        influence(g).to_numpy(),
+        min_referrals=min_referrals,
+        weights=w,
+    )
+
+
+def check_super_user_params(
+    min_referrals: int, weights: Mapping[str, float] | None
+) -> dict[str, float]:
+    """Validate ``min_referrals`` and ``weights``; return the full weight dict."""
     check_param(
         "super_users",
         "min_referrals",
@@ -278,16 +297,30 @@ down the chain; influence in the top 7%'
         and int(min_referrals) >= 1,
         "a whole number >= 1",
     )
-    w = _check_weights(weights)
-    n = g.n_people
-    m = value_metrics(g, value=value, func="super_users")
-    converted, chain = converted_and_chain(g, m["monetary"].to_numpy(dtype=float))
-    infl = influence(g).to_numpy()
-    cust = g.is_customer
+    return _check_weights(weights)
 
-    freq = m["frequency"].to_numpy()
-    active = m["active_quarters"].to_numpy()
-    continuous = m["continuous"].to_numpy()
+
+def assemble(
+    person_id: pd.Series,
+    cust: np.ndarray,
+    m: pd.DataFrame,
+    converted: np.ndarray,
+    chain: np.ndarray,
+    infl: np.ndarray,
+    *,
+    min_referrals: int,
+    weights: dict[str, float],
+) -> pd.DataFrame:
+    """Tiers, score and reasons from the per-person inputs (METRICS.md section 7).
+
+    Shared by :func:`super_users` and the Neo4j push-down, which computes the
+    value metrics ``m`` (columns ``frequency, recency_days, monetary,
+    active_quarters``) inside the database. Arrays are in person order.
+    """
+    n = len(person_id)
+    freq = m["frequency"].to_numpy(dtype=np.int64)
+    active = m["active_quarters"].to_numpy(dtype=np.int64)
+    continuous = active >= 2
     # codes index TIERS = ("none", "micro", "weak", "strong", "super")
     tier_code = np.select(
         [
@@ -314,7 +347,7 @@ down the chain; influence in the top 7%'
         total = np.zeros(int(cust.sum()), dtype=float)
         for key, arr in factors.items():
             pct = pct_rank(arr[cust])
-            total = total + w[key] * pct
+            total = total + weights[key] * pct
         score[cust] = 100.0 * total
 
     # Share of persons with at least one's influence (ties count), in whole percent
@@ -325,13 +358,13 @@ down the chain; influence in the top 7%'
 
     return pd.DataFrame(
         {
-            "person_id": g.people["person_id"].reset_index(drop=True),
+            "person_id": person_id.reset_index(drop=True).astype("str"),
             "tier": _join(_texts(list(TIERS), tier_code)),
             "score": score,
             "is_super": tier_code == TIERS.index("super"),
             "frequency": freq,
-            "recency_days": m["recency_days"],
-            "monetary": m["monetary"],
+            "recency_days": m["recency_days"].astype("Int64").reset_index(drop=True),
+            "monetary": m["monetary"].to_numpy(dtype=float),
             "active_quarters": active,
             "converted_referrals": converted,
             "chain_value": chain,

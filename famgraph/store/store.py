@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import numbers
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any, cast
@@ -12,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from famgraph.analysis._common import check_param
+from famgraph.analysis.referrals import check_referral_params
 from famgraph.errors import DataError, StoreError
 from famgraph.graph import CustomerGraph
 from famgraph.schema import (
@@ -21,9 +21,7 @@ from famgraph.schema import (
     REFERRAL_VALUE_COLUMNS,
     REL_TYPES,
     SOCIAL_KINDS,
-    SUPER_USER_COLUMNS,
     TABLES,
-    TIERS,
 )
 from famgraph.store.catalogue import Catalogue, Query
 from famgraph.store.codec import (
@@ -611,25 +609,7 @@ class Neo4jStore:
         ``decay ** (dist - 1) * value`` summed per ancestor). Cost O(sum of
         generations) path steps; results are joined here by person_id.
         """
-        check_param(
-            "referral_value",
-            "decay",
-            decay,
-            isinstance(decay, numbers.Real) and not isinstance(decay, bool) and 0 < decay <= 1,
-            "in (0, 1]",
-        )
-        check_param(
-            "referral_value",
-            "max_depth",
-            max_depth,
-            max_depth is None
-            or (
-                isinstance(max_depth, numbers.Integral)
-                and not isinstance(max_depth, bool)
-                and int(max_depth) >= 1
-            ),
-            "a whole number >= 1 or None",
-        )
+        check_referral_params(decay, max_depth)
         with self._errors("computing referral value"):
             people = self._read("analysis/referral_people")
             chains = self._read(
@@ -703,23 +683,13 @@ class Neo4jStore:
         """
         from famgraph.analysis.influence import influence
         from famgraph.analysis.referrals import referral_value
-        from famgraph.analysis.superusers import _check_weights, _join, _reasons, _texts
+        from famgraph.analysis.superusers import assemble, check_super_user_params
 
-        check_param(
-            "super_users",
-            "min_referrals",
-            min_referrals,
-            isinstance(min_referrals, numbers.Integral)
-            and not isinstance(min_referrals, bool)
-            and int(min_referrals) >= 1,
-            "a whole number >= 1",
-        )
-        w = _check_weights(weights)
+        w = check_super_user_params(min_referrals, weights)
         at = self.as_of()
         with self._errors("computing super users"):
             m = _by_ord(self._read("analysis/value_metrics", {"as_of": at.to_pydatetime()}))
             edges = self._read("read/influence_edges")
-        n = len(m)
         ids = m["person_id"].to_numpy(dtype=object)
         cust = m["is_customer"].to_numpy(dtype=bool)
         monetary = m["monetary"].to_numpy(dtype=float)
@@ -747,54 +717,15 @@ class Neo4jStore:
         converted = rv["converted_referrals"].to_numpy()
         chain = rv["chain_value"].to_numpy()
 
-        freq = m["frequency"].to_numpy(dtype=np.int64)
-        active = m["active_quarters"].to_numpy(dtype=np.int64)
-        continuous = active >= 2
-        recency = pd.array(m["recency_days"].to_numpy(dtype=object), dtype="Int64")
-        tier_code = np.select(
-            [
-                ~cust,
-                continuous & (converted >= min_referrals),
-                continuous | (converted >= 1),
-                freq >= 2,
-                freq == 1,
-            ],
-            [0, 4, 3, 2, 1],
-            default=0,
-        )
-        score = np.zeros(n, dtype=float)
-        if cust.any():
-            rec = recency.to_numpy(dtype=float, na_value=np.nan)
-            factors = {
-                "R": np.where(np.isnan(rec), 0.0, -rec),
-                "F": freq.astype(float),
-                "M": monetary,
-                "C": chain,
-                "I": infl,
-            }
-            total = np.zeros(int(cust.sum()), dtype=float)
-            for key, arr in factors.items():
-                pct = pd.Series(arr[cust]).rank(method="average", pct=True).to_numpy()
-                total = total + w[key] * pct
-            score[cust] = 100.0 * total
-        higher = pd.Series(infl).rank(method="max", ascending=False).to_numpy()
-        top = np.ceil(100.0 * higher / max(n, 1)).astype(np.int64)
-        return pd.DataFrame(
-            {
-                "person_id": _str(m["person_id"]),
-                "tier": _join(_texts(list(TIERS), tier_code)),
-                "score": score,
-                "is_super": tier_code == TIERS.index("super"),
-                "frequency": freq,
-                "recency_days": recency,
-                "monetary": monetary,
-                "active_quarters": active,
-                "converted_referrals": converted,
-                "chain_value": chain,
-                "influence": infl,
-                "reasons": _reasons(cust, freq, active, converted, chain, top),
-            },
-            columns=list(SUPER_USER_COLUMNS),
+        return assemble(
+            _str(m["person_id"]),
+            cust,
+            m,
+            converted,
+            chain,
+            infl,
+            min_referrals=min_referrals,
+            weights=w,
         )
 
 

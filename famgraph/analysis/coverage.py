@@ -285,12 +285,38 @@ def _rank(order: np.ndarray) -> np.ndarray:
     return rank
 
 
-def _core(g: CustomerGraph, plan: pd.DataFrame | None, func: str) -> _Core:
-    n = g.n_people
+def _base(g: CustomerGraph) -> dict[str, Any]:
+    """The plan-independent part of :func:`_core`, computed once per graph."""
+    key = ("coverage_base",)
+    if key in g._memo:
+        return dict(g._memo[key])
     hh = households(g)
     r_code, r_uniq = _dict_codes(hh["role"])
     role_map = np.append(pd.Index(list(ROLES)).get_indexer(pd.Index(r_uniq)), -1)
-    role = role_map[r_code]  # -1: missing or not a known role
+    # household and person order (string order of the ids; g.id_rank is person_id's)
+    h_code, h_uniq = _dict_codes(hh["household_id"])
+    h_order = _argsort_str(h_uniq)
+    hh_ids = h_uniq if np.array_equal(h_order, np.arange(len(h_order))) else h_uniq.take(h_order)
+    # (a holding of a person not in people can only come from unvalidated tables)
+    hold_line, hold_lines = _dict_codes(g.holdings["line"])
+    base = {
+        "hh": hh,
+        "role": role_map[r_code],  # -1: missing or not a known role
+        "hh_code": _rank(h_order)[h_code],
+        "hh_ids": hh_ids,
+        "p_rank": g.id_rank,
+        "active": _active_holdings(g) & (g.hold_person >= 0),
+        "hold_line": hold_line,
+        "hold_lines": hold_lines,
+    }
+    g._memo[key] = base
+    return dict(base)
+
+
+def _core(g: CustomerGraph, plan: pd.DataFrame | None, func: str) -> _Core:
+    n = g.n_people
+    b = _base(g)
+    hh, role = b["hh"].copy(deep=False), b["role"]
     p = _resolve_plan(plan, role, func)
     role = np.where(role >= 0, role, _N_ROLES)
 
@@ -304,17 +330,10 @@ def _core(g: CustomerGraph, plan: pd.DataFrame | None, func: str) -> _Core:
     prio = np.full((_N_ROLES + 1, len(lines)), -1, dtype=np.int64)
     prio[p_role, p_line] = p_prio
 
-    # household and person order (string order of the ids)
-    h_code, h_uniq = _dict_codes(hh["household_id"])
-    h_order = _argsort_str(h_uniq)
-    hh_code = _rank(h_order)[h_code]
-    hh_ids = h_uniq if np.array_equal(h_order, np.arange(len(h_order))) else h_uniq.take(h_order)
-    p_rank = _rank(_argsort_str(_str_array(hh["person_id"])))
+    hh_code, hh_ids, p_rank = b["hh_code"], b["hh_ids"], b["p_rank"]
 
     # running cover per (person, plan line)
-    # (a holding of a person not in people can only come from unvalidated tables)
-    active = _active_holdings(g) & (g.hold_person >= 0)
-    hold_line, hold_lines = _dict_codes(g.holdings["line"])
+    active, hold_line, hold_lines = b["active"], b["hold_line"], b["hold_lines"]
     plan_col = np.append(pd.Index(lines).get_indexer(pd.Index(hold_lines)), -1)
     col = plan_col[hold_line]
     use = active & (col >= 0)

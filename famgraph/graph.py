@@ -75,10 +75,19 @@ def id_rank(ids: pd.Series) -> np.ndarray:
 
 
 def take_ids(ids: pd.Series, positions: np.ndarray) -> pd.Series:
-    """``ids`` at integer ``positions`` as a "str" Series (zero-copy take on Arrow)."""
+    """``ids`` at integer ``positions`` as a "str" Series; ``-1`` gives a missing value.
+
+    A take on the Arrow-backed column: no Python strings are made.
+
+    Examples
+    --------
+    >>> take_ids(pd.Series(["a", "b"], dtype="str"), np.array([1, -1])).tolist()
+    ['b', nan]
+    """
     import pyarrow as pa
 
-    taken = _arrow(ids).take(pa.array(positions, type=pa.int64()))
+    pos = np.asarray(positions, dtype=np.int64)
+    taken = _arrow(ids).take(pa.array(pos, type=pa.int64(), mask=pos < 0))
     return pd.Series(pd.arrays.ArrowStringArray(taken)).astype("str")
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "TABLES",
     "TABLE_ORDER",
     "TIERS",
+    "VALUE_COLUMNS",
     "VIRAL_COLUMNS",
     "WARM_LEAD_COLUMNS",
     "Column",
@@ -244,6 +245,14 @@ REFERRAL_VALUE_COLUMNS = (
     "cascade_size",
     "depth",
     "chain_value",
+)
+VALUE_COLUMNS = (
+    "person_id",
+    "frequency",
+    "recency_days",
+    "monetary",
+    "active_quarters",
+    "continuous",
 )
 VIRAL_COLUMNS = ("cohort", "cohort_size", "referrals", "converted_referrals", "k_factor")
 SUPER_USER_COLUMNS = (

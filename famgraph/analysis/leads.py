@@ -8,7 +8,7 @@ import pandas as pd
 from famgraph.analysis.coverage import coverage_gaps, household_summary
 from famgraph.analysis.households import households
 from famgraph.analysis.superusers import super_users, thousands
-from famgraph.analysis.value import take_ids
+from famgraph.analysis.value import ids_at
 from famgraph.graph import CustomerGraph
 from famgraph.schema import WARM_LEAD_COLUMNS
 
@@ -131,8 +131,8 @@ def warm_leads(g: CustomerGraph, *, plan: pd.DataFrame | None = None) -> pd.Data
     line_names = pd.Series(pd.array(list(lines), dtype="str"))
     out = pd.DataFrame(
         {
-            "person_id": take_ids(g, p),
-            "via_person_id": take_ids(g, v),
+            "person_id": ids_at(g, p),
+            "via_person_id": ids_at(g, v),
             "via_tier": pd.Series(np.where(is_super[v], "super", "strong"), dtype="str"),
             "relation": pd.Series(pd.array(vocab, dtype="str").take(rel)),
             "household_id": hh_p.astype("str"),

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from famgraph.analysis._common import check_param
-from famgraph.analysis.value import person_value, take_ids
+from famgraph.analysis.value import ids_at, person_value
 from famgraph.graph import CustomerGraph
 from famgraph.schema import REFERRAL_VALUE_COLUMNS, VIRAL_COLUMNS
 
@@ -229,8 +229,8 @@ def referral_value(
     return pd.DataFrame(
         {
             "person_id": g.people["person_id"].reset_index(drop=True),
-            "referred_by": take_ids(g, parent),
-            "root_id": take_ids(g, root),
+            "referred_by": ids_at(g, parent),
+            "root_id": ids_at(g, root),
             "generation": gen,
             "direct_referrals": direct,
             "converted_referrals": converted,

@@ -13,37 +13,26 @@ import numpy as np
 import pandas as pd
 
 from famgraph.analysis._common import check_param
-from famgraph.graph import CustomerGraph
+from famgraph.graph import CustomerGraph, take_ids
+from famgraph.schema import VALUE_COLUMNS
 
-__all__ = ["VALUE_COLUMNS", "person_value", "take_ids", "value_metrics"]
+__all__ = ["VALUE_COLUMNS", "ids_at", "person_value", "value_metrics"]
 
-#: Columns of :func:`value_metrics`, in order.
-VALUE_COLUMNS: tuple[str, ...] = (
-    "person_id",
-    "frequency",
-    "recency_days",
-    "monetary",
-    "active_quarters",
-    "continuous",
-)
 
 _DAY_US = 86_400 * 1_000_000
 
 
-def take_ids(g: CustomerGraph, idx: np.ndarray) -> pd.Series:
+def ids_at(g: CustomerGraph, idx: np.ndarray) -> pd.Series:
     """Person ids at integer positions ``idx`` as a "str" Series; ``-1`` gives a missing value.
-
-    Takes from the Arrow-backed id column directly (no Python strings).
 
     Examples
     --------
     >>> import famgraph as fg
     >>> import numpy as np
-    >>> take_ids(fg.datasets.sample(), np.array([1, -1])).tolist()
+    >>> ids_at(fg.datasets.sample(), np.array([1, -1])).tolist()
     ['P02', nan]
     """
-    ids = g.people["person_id"].reset_index(drop=True)
-    return pd.Series(ids.array.take(np.asarray(idx, dtype=np.int64), allow_fill=True))
+    return take_ids(g.people["person_id"], idx)
 
 
 def _bought(g: CustomerGraph) -> np.ndarray:

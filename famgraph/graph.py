@@ -235,11 +235,6 @@ class CustomerGraph:
         """Number of kept persons."""
         return len(self.people)
 
-    @cached_property
-    def person_index(self) -> pd.Index:
-        """``person_id`` -> integer position, as a pandas Index (use ``get_indexer``)."""
-        return pd.Index(self.people["person_id"].to_numpy(dtype=object), dtype=object)
-
     def idx(self, ids: pd.Series | np.ndarray | list[str]) -> np.ndarray:
         """Integer positions of person ids; ``-1`` for ids not in people."""
         return lookup_ids(self.people["person_id"], pd.Series(ids, dtype="str"))[0]

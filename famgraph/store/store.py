@@ -428,9 +428,7 @@ class Neo4jStore:
                     st = stats[plan.table]
                     st["rows"] += n
                     st["batches"] += 1
-                    st["c"].nodes_created += c.nodes_created
-                    st["c"].relationships_created += c.relationships_created
-                    st["c"].properties_set += c.properties_set
+                    st["c"].add(c)
                     advance(n)
                 stats[plan.table]["seconds"] += now() - t0
             writer.run(self._query("load/book"), {"key": BOOK_KEY, "props": _book_props(g)})

@@ -9,7 +9,7 @@ constrained ids, so a retried or repeated batch creates nothing twice.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
@@ -141,23 +141,6 @@ class BatchWriter:
         out.add(c)
         self.counters.add(c)
         return out
-
-    def run_batches(
-        self,
-        query: Query,
-        batches: Iterator[dict[str, Any]],
-        advance: Callable[[int], None],
-        size: Callable[[dict[str, Any]], int],
-    ) -> Counters:
-        """Run ``query`` once per parameter batch; call ``advance(rows)`` after each."""
-        total = Counters()
-        for params in batches:
-            c = self.run(query, params)
-            total.nodes_created += c.nodes_created
-            total.relationships_created += c.relationships_created
-            total.properties_set += c.properties_set
-            advance(size(params))
-        return total
 
 
 def now() -> float:

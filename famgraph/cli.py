@@ -303,6 +303,12 @@ def _store(uri: str, user: str, database: str | None) -> Any:
 @_store_options
 @click.option("--batch-size", default=10_000, show_default=True)
 @click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    help="Parallel write sessions (lanes of rows that never touch the same node).",
+)
+@click.option(
     "--replace",
     is_flag=True,
     help="Delete the famgraph book already in the database first (default: upsert).",
@@ -314,6 +320,7 @@ def neo4j_save(
     user: str,
     database: str | None,
     batch_size: int,
+    workers: int,
     replace: bool,
     as_of: str | None,
 ) -> None:
@@ -323,7 +330,7 @@ def neo4j_save(
     """
     g = _load(directory, as_of)
     with _store(uri, user, database) as store:
-        rep = store.save(g, batch_size=batch_size, progress=True, replace=replace)
+        rep = store.save(g, batch_size=batch_size, progress=True, replace=replace, workers=workers)
     click.echo(str(rep))
 
 

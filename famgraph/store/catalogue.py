@@ -3,7 +3,14 @@
 Each ``.cypher`` file holds one statement. Its header is a block of ``//`` comment
 lines: the first says what the statement does, a ``// params:`` line (continued on
 the following comment lines) lists the ``$parameters`` it takes. A query is named
-by its path without the suffix, e.g. ``load/people``. :meth:`Query.bind` checks
+by its path without the suffix, e.g. ``load/people``. Load statements are written as
+``MERGE`` (idempotent upserts); :meth:`Query.as_create` gives the same statement with
+``CREATE``, which the store runs only on a database without famgraph data, where
+nothing can exist yet and the existence checks are wasted work. A load statement may end in an
+optional part that starts at a line beginning with :data:`EXTRAS_MARKER`: it sets the
+``extra_<column>`` properties and runs only for tables that have extra columns
+(:meth:`Query.without_extras` drops it, so a book without extras never pays for the
+dynamic property writes, which make the planner add an ``Eager``). :meth:`Query.bind` checks
 that a call passes *exactly* the parameters the statement uses, so a typo or a
 forgotten parameter fails before anything reaches the server.
 
@@ -21,11 +28,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Catalogue", "Query", "cypher_dir", "parameters_of"]
+__all__ = ["EXTRAS_MARKER", "Catalogue", "Query", "cypher_dir", "parameters_of"]
+
+#: A comment line starting with this opens a statement's optional extra-columns part.
+EXTRAS_MARKER = "// --- with extra columns only"
 
 _STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`")
 _COMMENT = re.compile(r"//[^\n]*")
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_MERGE = re.compile(r"\bMERGE\b")
 
 
 def _strip(text: str) -> str:
@@ -77,6 +88,52 @@ class Query:
     params: frozenset[str]
     declared: frozenset[str]
 
+    @property
+    def has_extras_part(self) -> bool:
+        """Whether the statement ends in an optional extra-columns part."""
+        return _extras_at(self.text) is not None
+
+    def as_create(self) -> Query:
+        """The statement with every ``MERGE`` clause turned into ``CREATE``.
+
+        Only valid where none of the merged nodes and relationships can exist yet
+        (an empty database; the rows' keys unique), which the caller must ensure.
+
+        Examples
+        --------
+        >>> q = Catalogue.default()["load/member_of"].as_create()
+        >>> "MERGE" in q.text, "CREATE (p)-[:MEMBER_OF]->(h)" in q.text
+        (False, True)
+        """
+        body = _MERGE.sub("CREATE", self.text[len(self.header) :])
+        return Query(self.name, self.header + body, self.purpose, self.params, self.declared)
+
+    @property
+    def header(self) -> str:
+        """The leading ``//`` comment lines."""
+        end = 0
+        for line in self.text.splitlines(keepends=True):
+            if not line.lstrip().startswith("//"):
+                break
+            end += len(line)
+        return self.text[:end]
+
+    def without_extras(self) -> Query:
+        """The statement without its optional extra-columns part (itself if it has none).
+
+        Examples
+        --------
+        >>> q = Catalogue.default()["load/referrals"]
+        >>> sorted(q.params - q.without_extras().params)
+        ['extra_keys', 'extra_values']
+        """
+        at = _extras_at(self.text)
+        if at is None:
+            return self
+        head = self.text[:at]
+        params = parameters_of(head)
+        return Query(self.name, head, self.purpose, params, self.declared & params)
+
     def bind(self, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Check that ``params`` are exactly this statement's parameters; return them.
 
@@ -110,6 +167,16 @@ class Query:
                 + "."
             )
         return given
+
+
+def _extras_at(text: str) -> int | None:
+    """Offset of the line that opens the optional extra-columns part, if any."""
+    at = 0
+    for line in text.splitlines(keepends=True):
+        if line.lstrip().startswith(EXTRAS_MARKER):
+            return at
+        at += len(line)
+    return None
 
 
 def _parse(name: str, text: str) -> Query:

@@ -6,7 +6,11 @@ is absent); loading turns the columns read back into the original dtypes.
 
 * text -> STRING; floats -> FLOAT; ``Int64`` -> INTEGER; bool -> BOOLEAN;
 * a date (midnight) -> DATE; a date with a time of day -> LOCAL DATETIME;
-  both come back as ISO text (``toString``) and are parsed column-wise;
+  canonical date columns travel as ISO text (``2020-01-02`` or
+  ``2020-01-02T10:30:00.000000``), which the load statements turn into DATE or
+  LOCAL DATETIME -- packing text is about four times cheaper for the client than
+  packing driver date objects; both come back as ISO text (``toString``) and are
+  parsed column-wise;
 * extra (non-canonical) columns are stored as ``extra_<name>`` properties; their
   dtypes are remembered on the ``:Book`` node and restored on load.
 """
@@ -17,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from famgraph.errors import DataError
 from famgraph.schema import TABLES
@@ -39,8 +44,18 @@ def _is_temporal(dtype: Any) -> bool:
     return bool(pd.api.types.is_datetime64_any_dtype(dtype))
 
 
-def to_values(s: pd.Series, *, table: str, column: str) -> np.ndarray:
+def to_values(s: pd.Series, *, table: str, column: str, dates_as_text: bool = False) -> np.ndarray:
     """One column as an object array the Neo4j driver packs; ``None`` where missing.
+
+    Parameters
+    ----------
+    s : Series
+    table, column : str
+        For error messages.
+    dates_as_text : bool, default False
+        Date/time columns as ISO text (``YYYY-MM-DD`` at midnight, else
+        ``YYYY-MM-DDTHH:MM:SS[.fraction]``) instead of ``datetime.date`` /
+        ``datetime.datetime`` objects. The statement must convert them.
 
     Raises
     ------
@@ -54,12 +69,18 @@ def to_values(s: pd.Series, *, table: str, column: str) -> np.ndarray:
     [1.5, None]
     >>> to_values(pd.Series(pd.to_datetime(["2020-01-02", None])), table="t", column="c").tolist()
     [datetime.date(2020, 1, 2), None]
+    >>> stamps = pd.Series(
+    ...     pd.to_datetime(["2020-01-02", "2020-01-02T10:30", None], format="ISO8601"))
+    >>> to_values(stamps, table="t", column="c", dates_as_text=True).tolist()
+    ['2020-01-02', '2020-01-02T10:30:00.000000', None]
     """
     dtype = s.dtype
     missing = s.isna().to_numpy(dtype=bool)
     if _is_temporal(dtype):
         if getattr(s.dt, "tz", None) is not None:
             raise _unsupported(table, column, dtype)
+        if dates_as_text:
+            return _iso_text(s.to_numpy(), missing)
         stamps = s.astype(object).to_numpy(dtype=object)
         midnight = (s == s.dt.normalize()).to_numpy(dtype=bool, na_value=False)
         dates = s.dt.date.to_numpy(dtype=object)
@@ -70,10 +91,29 @@ def to_values(s: pd.Series, *, table: str, column: str) -> np.ndarray:
         or pd.api.types.is_complex_dtype(dtype)
     ):
         raise _unsupported(table, column, dtype)
-    else:  # text, numbers, booleans, object columns
+    elif isinstance(dtype, pd.StringDtype) or dtype == "str":
+        # Arrow-backed text: Arrow makes the Python strings, None where missing.
+        return np.asarray(pa.array(s, from_pandas=True).to_numpy(zero_copy_only=False), object)
+    else:  # numbers, booleans, object columns
         out = s.astype(object).to_numpy()
     out = np.array(out, dtype=object, copy=True)
     out[missing] = None
+    return out
+
+
+def _iso_text(stamps: np.ndarray, missing: np.ndarray) -> np.ndarray:
+    """datetime64 values as ISO text: the date alone at midnight; None where missing."""
+    days = stamps.astype("datetime64[D]")
+    # Arrow formats dates (YYYY-MM-DD) fastest; NaT becomes None.
+    out = np.array(
+        pa.array(days, type=pa.date32(), from_pandas=True)
+        .cast(pa.string())
+        .to_numpy(zero_copy_only=False),
+        dtype=object,
+    )
+    timed = np.flatnonzero((stamps != days) & ~missing)
+    if len(timed):
+        out[timed] = np.datetime_as_string(stamps[timed]).astype(object)
     return out
 
 

@@ -32,7 +32,14 @@ from famgraph.store.codec import (
     to_values,
 )
 from famgraph.store.config import Neo4jConfig
-from famgraph.store.writer import BatchWriter, Counters, SaveReport, TableStats, now
+from famgraph.store.writer import (
+    BatchWriter,
+    Counters,
+    SaveReport,
+    TableStats,
+    now,
+    split_lanes,
+)
 
 if TYPE_CHECKING:
     import neo4j
@@ -358,6 +365,7 @@ class Neo4jStore:
         batch_size: int = DEFAULT_BATCH_SIZE,
         progress: bool = True,
         replace: bool = False,
+        workers: int = 2,
     ) -> SaveReport:
         """Write the book to Neo4j: constraints first, then batched ``UNWIND ... MERGE``.
 
@@ -372,6 +380,10 @@ class Neo4jStore:
             Delete every famgraph node first (:meth:`clear`), so rows that are no
             longer in ``g`` disappear. Without it, ``save`` upserts: rows of ``g``
             are created or updated, nothing is removed.
+        workers : int, default 2
+            Parallel write sessions per statement. Each gets whole groups of rows
+            that touch the same nodes (a person's holdings, a connected piece of a
+            relation type), so they never lock the same node; 1 writes serially.
 
         Returns
         -------
@@ -393,19 +405,15 @@ class Neo4jStore:
         Idempotent: every row is ``MERGE``\\ d on a constrained key (``person_id``,
         ``household_id``, ``holding_id``; relationships on their two ends, type and
         for ``KNOWS`` the kind), so saving the same book twice creates nothing the
-        second time. Each batch is one managed transaction (``execute_write``),
-        retried by the driver on transient errors. Cost O(rows); rows are
-        converted column by column.
+        second time. On a database without any famgraph node or relationship the
+        same statements run with ``CREATE`` (nothing can exist yet, so the existence
+        checks are skipped; ``report.fresh`` says so). A save interrupted there
+        leaves a non-empty database, so repeating it merges and completes it. Each
+        batch is one managed transaction (``execute_write``), retried by the driver
+        on transient errors. Cost O(rows); rows are converted column by column.
         """
-        check_param(
-            "save",
-            "batch_size",
-            batch_size,
-            isinstance(batch_size, (int, np.integer))
-            and not isinstance(batch_size, bool)
-            and batch_size >= 1,
-            "a whole number >= 1",
-        )
+        for name, value in (("batch_size", batch_size), ("workers", workers)):
+            check_param("save", name, value, _is_count(value), "a whole number >= 1")
         bs = int(batch_size)
         _check_references(g)
         t_start = now()
@@ -413,24 +421,31 @@ class Neo4jStore:
         self.ensure_schema()
         if replace:
             self.clear(batch_size=bs)
-        plans = _save_plans(g, bs)
-        total_rows = sum(p.rows for p in plans)
+        plans = _save_plans(g)
+        fresh = not any(self.counts().values())
+        total_rows = sum(p.rows for p in plans if p.counted)
         writer = BatchWriter(self._driver, self.database)
         stats: dict[str, dict[str, Any]] = {
             t: {"rows": 0, "batches": 0, "seconds": 0.0, "c": Counters()} for t in TABLES
         }
-        with _progress(progress, total_rows) as advance, self._errors("saving"), writer.open():
+        with _progress(progress, total_rows) as advance, self._errors("saving"):
             for plan in plans:
                 t0 = now()
                 q = self._query(plan.query)
-                for params, n in plan.batches():
-                    c = writer.run(q, params)
-                    st = stats[plan.table]
-                    st["rows"] += n
-                    st["batches"] += 1
+                if not plan.extras:
+                    q = q.without_extras()
+                if fresh:
+                    q = q.as_create()
+                st = stats[plan.table]
+
+                def on_batch(rows: int, c: Counters, st: dict[str, Any] = st) -> None:
+                    st["rows"] += rows
+                    st["batches"] += rows > 0  # input-row batches (not derived households)
                     st["c"].add(c)
-                    advance(n)
-                stats[plan.table]["seconds"] += now() - t0
+                    advance(rows)
+
+                writer.run_lanes(q, plan.lanes(int(workers), bs), on_batch)
+                st["seconds"] += now() - t0
             writer.run(self._query("load/book"), {"key": BOOK_KEY, "props": _book_props(g)})
         tables = {
             t: TableStats(
@@ -451,6 +466,8 @@ class Neo4jStore:
             properties_set=writer.counters.properties_set,
             seconds=now() - t_start,
             batch_size=bs,
+            workers=int(workers),
+            fresh=fresh,
         )
         log.info("famgraph.Neo4jStore.save: %s", str(report).splitlines()[0])
         return report
@@ -728,60 +745,141 @@ class Neo4jStore:
 
 
 # ---------------------------------------------------------------------------------
-# save plans: which statement, which batches
+# save plans: which statement, which batches, which lanes
 # ---------------------------------------------------------------------------------
+#: Column values for some table rows (positions), as a list the driver packs.
+_Getter = Callable[[np.ndarray], list[Any]]
+
+
+def _from_array(values: np.ndarray) -> _Getter:
+    return lambda idx: values[idx].tolist()
+
+
+def _from_series(s: pd.Series, table: str, column: str) -> _Getter:
+    """Converts batch by batch (in the writer threads, while the server works)."""
+    to_values(s.iloc[:0], table=table, column=column)  # unsupported dtype -> DataError now
+    values = s.reset_index(drop=True)
+    return lambda idx: to_values(
+        values.iloc[idx], table=table, column=column, dates_as_text=True
+    ).tolist()
+
+
 class _Plan:
-    """One load statement over some rows of a table: yields (params, rows) per batch."""
+    """One load statement over some rows (``positions``) of a table.
+
+    ``groups`` labels the rows that touch the same nodes; :meth:`lanes` splits the
+    rows into lanes of whole groups that can be written in parallel. ``counted``
+    says whether the rows are input rows (progress, rows/s) or derived ones
+    (households and MEMBER_OF come from the people rows already counted).
+    With ``owner``, the rows of one group are sent as one ``$owner`` entry with the
+    ``[$first, $last)`` range of its rows in the batch.
+    """
 
     def __init__(
         self,
         table: str,
         query: str,
-        columns: dict[str, np.ndarray],
-        extras: dict[str, np.ndarray],
-        batch_size: int,
+        columns: dict[str, _Getter],
+        extras: dict[str, _Getter],
+        groups: np.ndarray,
+        *,
+        positions: np.ndarray | None = None,
+        counted: bool = True,
+        owner: str | None = None,
     ) -> None:
         self.table = table
         self.query = query
         self.columns = columns
         self.extras = extras
-        self.rows = len(columns["ord"])
-        self.batch_size = batch_size
+        self.groups = groups
+        self.rows = len(groups)
+        self.positions = np.arange(self.rows) if positions is None else positions
+        self.counted = counted
+        self.owner = owner
 
-    def batches(self) -> Iterator[tuple[dict[str, Any], int]]:
+    def lanes(self, workers: int, batch_size: int) -> list[Iterator[tuple[dict[str, Any], int]]]:
+        return [self._batches(sel, batch_size) for sel in split_lanes(self.groups, workers)]
+
+    def _batches(self, sel: np.ndarray, batch_size: int) -> Iterator[tuple[dict[str, Any], int]]:
         keys = list(self.extras)
-        for a in range(0, self.rows, self.batch_size):
-            b = min(a + self.batch_size, self.rows)
-            params: dict[str, Any] = {k: v[a:b].tolist() for k, v in self.columns.items()}
-            params["extra_keys"] = keys
-            params["extra_values"] = [self.extras[k][a:b].tolist() for k in keys]
-            yield params, b - a
+        for a in range(0, len(sel), batch_size):
+            rows = sel[a : a + batch_size]
+            idx = self.positions[rows]
+            params: dict[str, Any] = {
+                k: get(idx) for k, get in self.columns.items() if k != self.owner
+            }
+            if self.owner is not None:
+                g = self.groups[rows]
+                first = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+                params["owner"] = self.columns[self.owner](idx[first])
+                params["first"] = first.tolist()
+                params["last"] = np.r_[first[1:], len(rows)].tolist()
+            if keys:
+                params["extra_keys"] = keys
+                params["extra_values"] = [self.extras[k](idx) for k in keys]
+            yield params, len(rows) if self.counted else 0
 
 
-def _table_arrays(
-    df: pd.DataFrame, table: str
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Column arrays of a table: ``ord`` + canonical columns, and ``extra_<name>`` extras."""
-    cols: dict[str, np.ndarray] = {"ord": np.arange(len(df), dtype=np.int64)}
+def _table_columns(df: pd.DataFrame, table: str) -> tuple[dict[str, _Getter], dict[str, _Getter]]:
+    """Getters of a table: ``ord`` + canonical columns (dates as ISO text), and extras."""
+    cols: dict[str, _Getter] = {"ord": lambda idx: idx.tolist()}
     for c in TABLES[table].names:
-        cols[c] = to_values(df[c], table=table, column=c)
-    extras = {
-        EXTRA_PREFIX + c: to_values(df[c], table=table, column=c) for c in extra_columns(df, table)
-    }
+        cols[c] = _from_series(df[c], table, c)
+    extras = {EXTRA_PREFIX + c: _extra(df[c], table, c) for c in extra_columns(df, table)}
     return cols, extras
 
 
-def _subset(arrays: dict[str, np.ndarray], sel: np.ndarray) -> dict[str, np.ndarray]:
-    return {k: v[sel] for k, v in arrays.items()}
+def _extra(s: pd.Series, table: str, column: str) -> _Getter:
+    """Extra columns keep driver-native values (dates as date objects)."""
+    return _from_array(to_values(s, table=table, column=column))
 
 
-def _save_plans(g: CustomerGraph, bs: int) -> list[_Plan]:
+def _pieces(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Per edge, the connected piece (of these edges alone) it belongs to."""
+    from scipy.sparse import coo_array
+    from scipy.sparse.csgraph import connected_components
+
+    if len(src) == 0:
+        return np.zeros(0, dtype=np.int64)
+    adj = coo_array((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n))
+    _, label = connected_components(adj, directed=False)
+    return np.asarray(label[src], dtype=np.int64)
+
+
+def _save_plans(g: CustomerGraph) -> list[_Plan]:
+    n = g.n_people
     plans: list[_Plan] = []
-    cols, extras = _table_arrays(g.people, "people")
-    plans.append(_Plan("people", "load/people", cols, extras, bs))
+    cols, extras = _table_columns(g.people, "people")
+    plans.append(_Plan("people", "load/people", cols, extras, np.arange(n)))
+    hh = g.people["household_id"]
+    given = np.flatnonzero(hh.notna().to_numpy())
+    if len(given):
+        codes, uniques = pd.factorize(hh.iloc[given])
+        plans.append(
+            _Plan(
+                "people",
+                "load/households",
+                {"household_id": _from_array(np.asarray(uniques, dtype=object))},
+                {},
+                np.arange(len(uniques)),
+                counted=False,
+            )
+        )
+        member_cols = {k: cols[k] for k in ("person_id", "household_id")}
+        plans.append(
+            _Plan(
+                "people",
+                "load/member_of",
+                member_cols,
+                {},
+                codes,
+                positions=given,
+                counted=False,
+            )
+        )
 
-    cols, extras = _table_arrays(g.relations, "relations")
-    kind = cols["relation"]
+    cols, extras = _table_columns(g.relations, "relations")
+    kind = g.relations["relation"].to_numpy(dtype=object)
     unknown = sorted({str(k) for k in pd.unique(kind[~np.isin(kind, list(REL_QUERY))])})
     if unknown:
         raise DataError(
@@ -795,20 +893,23 @@ def _save_plans(g: CustomerGraph, bs: int) -> list[_Plan]:
         sel = np.flatnonzero(np.isin(kind, list(SOCIAL_KINDS)) if social else kind == k)
         if len(sel) == 0:
             continue
-        sub = _subset(cols, sel)
-        if not social:
-            del sub["relation"]  # the relationship type says it
-        plans.append(
-            _Plan(
-                "relations", REL_QUERY[k if not social else "friend"], sub, _subset(extras, sel), bs
-            )
-        )
+        # For a family kind the relationship type says it; KNOWS keeps the kind.
+        sub = cols if social else {c: f for c, f in cols.items() if c != "relation"}
+        groups = _pieces(n, g.rel_src[sel], g.rel_dst[sel])
+        query = REL_QUERY[k if not social else "friend"]
+        plans.append(_Plan("relations", query, sub, extras, groups, positions=sel))
 
-    cols, extras = _table_arrays(g.referrals, "referrals")
-    plans.append(_Plan("referrals", "load/referrals", cols, extras, bs))
-    cols, extras = _table_arrays(g.holdings, "holdings")
-    plans.append(_Plan("holdings", "load/holdings", cols, extras, bs))
+    cols, extras = _table_columns(g.referrals, "referrals")
+    groups = _pieces(n, g.ref_src, g.ref_dst)
+    plans.append(_Plan("referrals", "load/referrals", cols, extras, groups))
+    cols, extras = _table_columns(g.holdings, "holdings")
+    plans.append(_Plan("holdings", "load/holdings", cols, extras, g.hold_person, owner="person_id"))
     return plans
+
+
+def _is_count(x: object) -> bool:
+    """A whole number >= 1 (not a bool)."""
+    return isinstance(x, (int, np.integer)) and not isinstance(x, bool) and bool(x >= 1)
 
 
 def _safe_uri(uri: str) -> str:

@@ -36,7 +36,7 @@ def test_server_killed_mid_save_then_resave(neo4j_server, store: Neo4jStore) -> 
             "needs a Neo4j this test session started (it kills and restarts the server); "
             "NEO4J_URI points at a server the tests do not own"
         )
-    g = fg.build(**fg.datasets.synthetic(n_people=2_000, seed=11))
+    g = fg.build(**fg.datasets.synthetic(n_people=4_000, seed=11))
     store.clear()
     outcome: dict[str, BaseException | object] = {}
 
@@ -75,6 +75,7 @@ def test_server_killed_mid_save_then_resave(neo4j_server, store: Neo4jStore) -> 
     before = store.counts()
     assert before["Person"] >= 500  # what the killed save had committed survived the crash
     report = store.save(g, batch_size=2_000, progress=False)
+    assert not report.fresh  # the killed save left data, so this one merges
     after = store.counts()
     assert after == {**after, **expected_counts(g)}
     # the re-save created exactly what the killed save had not committed

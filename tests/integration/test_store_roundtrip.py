@@ -21,6 +21,7 @@ def test_sample_round_trip_and_idempotent_save(store: Neo4jStore) -> None:
     store.clear()
     g = fg.datasets.sample()
     first = store.save(g, progress=False)
+    assert first.fresh  # empty database: the CREATE path
     # 15 persons + 1 given household + 21 holdings + the :Book node
     assert first.nodes_created == 15 + 1 + 21 + 1
     # 14 relations + 8 referrals + 3 MEMBER_OF + 21 HOLDS
@@ -34,10 +35,15 @@ def test_sample_round_trip_and_idempotent_save(store: Neo4jStore) -> None:
     }
 
     second = store.save(g, progress=False, batch_size=4)
+    assert not second.fresh
     assert second.nodes_created == 0
     assert second.relationships_created == 0
     assert store.counts() == counts
-    assert second.tables["people"].batches == 4  # 15 rows in batches of 4
+    # 15 rows in two lanes of 8 and 7, each in batches of 4
+    assert second.tables["people"].batches == 4
+    serial = store.save(g, progress=False, batch_size=4, workers=1)
+    assert serial.tables["people"].batches == 4  # 15 rows in batches of 4
+    assert (serial.nodes_created, serial.relationships_created) == (0, 0)
 
     assert_same_book(g, store.load())
 

@@ -45,6 +45,26 @@ def test_one_statement_per_file(catalogue: Catalogue) -> None:
         assert ";" not in body, f"{name}: one statement per file, no ';'"
 
 
+def test_create_variant_and_extras_part_of_load_statements(catalogue: Catalogue) -> None:
+    with_extras = set()
+    for name in catalogue.names("load/"):
+        q = catalogue[name]
+        created = q.as_create()
+        assert "MERGE" not in created.text[len(created.header) :], name
+        assert created.params == q.params and created.header == q.header
+        core = q.without_extras()
+        if q.has_extras_part:
+            with_extras.add(name)
+            assert q.params - core.params == {"extra_keys", "extra_values"}, name
+            assert "FOREACH" not in core.text, name
+        else:
+            assert core is q
+    # every statement that writes a table row can carry its extra columns
+    assert with_extras == {
+        n for n in catalogue.names("load/") if n.split("/")[1].startswith(("rel_", "people"))
+    } | {"load/referrals", "load/holdings"}
+
+
 def test_parameters_of_ignores_strings_and_comments() -> None:
     text = "MATCH (n {a: $a}) // $b\nWHERE n.x = '$c' AND n.y = \"it's $d\" RETURN $e, `$f`"
     assert parameters_of(text) == {"a", "e"}

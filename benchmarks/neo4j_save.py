@@ -87,6 +87,13 @@ def main() -> int:
     ap.add_argument("--batch-size", type=int, default=10_000)
     ap.add_argument("--sweep-people", type=int, default=100_000)
     ap.add_argument("--sweep", default="1000,5000,10000,20000")
+    ap.add_argument("--sweep-workers", default="1,2,3")
+    ap.add_argument(
+        "--warmup-people",
+        type=int,
+        default=50_000,
+        help="save (and clear) a book this size first, so the server's JIT is warm",
+    )
     ap.add_argument("--pushdown-people", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--skip-big", action="store_true", help="only the sweep and push-down")
@@ -120,6 +127,17 @@ def main() -> int:
         )
         say(f"- famgraph {fg.__version__} ({commit}); command: `{' '.join(sys.argv)}`")
         say(f"- date: {pd.Timestamp.now(tz='UTC'):%Y-%m-%d %H:%M} UTC")
+        if args.warmup_people:
+            warm, _ = book(args.warmup_people, args.seed + 3)
+            store.clear()
+            r = store.save(warm, batch_size=args.batch_size, progress=False)
+            store.clear()
+            say(
+                f"- warm-up: saved and cleared a {args.warmup_people:,}-person book first "
+                f"({r.rows_per_second:,.0f} rows/s on the just-started JVM), so the figures "
+                "below are the server's sustained rate"
+            )
+            del warm
         say()
 
         if not args.skip_big:
@@ -133,7 +151,10 @@ def main() -> int:
             say()
             store.clear()
             first = store.save(g, batch_size=args.batch_size, progress=False)
-            say(f"### First save (empty database): {first.rows_per_second:,.0f} rows/s")
+            say(
+                f"### First save (empty database, {first.workers} workers, fresh={first.fresh}): "
+                f"{first.rows_per_second:,.0f} rows/s"
+            )
             say()
             lines.extend(table(first))
             print("\n".join(table(first)), flush=True)
@@ -171,14 +192,17 @@ def main() -> int:
 
         sizes = [int(x) for x in args.sweep.split(",") if x]
         g, _ = book(args.sweep_people, args.seed + 1)
-        say(f"## Batch-size sweep: {args.sweep_people:,} persons ({g!r})")
+        say(f"## Batch size and workers: {args.sweep_people:,} persons ({g!r})")
         say()
-        say("| batch_size | seconds | rows/s (first save, empty db) |")
-        say("|---:|---:|---:|")
-        for bs in sizes:
+        say("| batch_size | workers | seconds | rows/s (first save, empty db) |")
+        say("|---:|---:|---:|---:|")
+        runs = [(bs, 2) for bs in sizes] + [
+            (args.batch_size, int(w)) for w in args.sweep_workers.split(",") if w and int(w) != 2
+        ]
+        for bs, w in runs:
             store.clear()
-            r = store.save(g, batch_size=bs, progress=False)
-            say(f"| {bs:,} | {r.seconds:.1f} | {r.rows_per_second:,.0f} |")
+            r = store.save(g, batch_size=bs, progress=False, workers=w)
+            say(f"| {bs:,} | {w} | {r.seconds:.1f} | {r.rows_per_second:,.0f} |")
         say()
 
         if args.pushdown_people != args.sweep_people:

@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 import famgraph as fg
-from famgraph.store import Neo4jConfig, Neo4jStore, SaveReport
+from famgraph.store import DEFAULT_BATCH_SIZE, Neo4jConfig, Neo4jStore, SaveReport
 
 
 def machine() -> str:
@@ -84,7 +84,7 @@ def book(n: int, seed: int) -> tuple[fg.CustomerGraph, float]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--people", type=int, default=1_000_000)
-    ap.add_argument("--batch-size", type=int, default=10_000)
+    ap.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
     ap.add_argument("--sweep-people", type=int, default=100_000)
     ap.add_argument("--sweep", default="1000,5000,10000,20000")
     ap.add_argument("--sweep-workers", default="1,2,3")

@@ -301,7 +301,7 @@ def _store(uri: str, user: str, database: str | None) -> Any:
 @neo4j.command("save")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
 @_store_options
-@click.option("--batch-size", default=10_000, show_default=True)
+@click.option("--batch-size", default=5_000, show_default=True)
 @click.option(
     "--workers",
     default=2,

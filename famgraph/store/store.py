@@ -49,7 +49,7 @@ __all__ = ["BOOK_KEY", "DEFAULT_BATCH_SIZE", "Neo4jStore"]
 log = logging.getLogger("famgraph")
 
 #: Rows per write transaction.
-DEFAULT_BATCH_SIZE = 10_000
+DEFAULT_BATCH_SIZE = 5_000
 #: The ``key`` of the one ``:Book`` metadata node.
 BOOK_KEY = "famgraph"
 #: Relation kind -> the load statement that writes it (the relationship type is
@@ -372,7 +372,7 @@ class Neo4jStore:
         Parameters
         ----------
         g : CustomerGraph
-        batch_size : int, default 10_000
+        batch_size : int, default 5_000
             Rows per write transaction.
         progress : bool, default True
             Show a progress bar (on stderr).

@@ -841,7 +841,7 @@ def _pieces(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
 
     if len(src) == 0:
         return np.zeros(0, dtype=np.int64)
-    adj = coo_array((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n))
+    adj = coo_array((np.ones(len(src)), (src, dst)), shape=(n, n))
     _, label = connected_components(adj, directed=False)
     return np.asarray(label[src], dtype=np.int64)
 

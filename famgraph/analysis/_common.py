@@ -32,7 +32,8 @@ def components(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     """Connected-component label of each of ``n`` nodes over undirected edges."""
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    adj = coo_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n))
+    # float weights: repeated edges are summed, and small integers could wrap to 0
+    adj = coo_matrix((np.ones(len(src)), (src, dst)), shape=(n, n))
     _, labels = connected_components(adj, directed=False)
     return np.asarray(labels, dtype=np.int64)
 

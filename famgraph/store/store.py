@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pandas as pd
 
-from famgraph.analysis._common import check_param
+from famgraph.analysis._common import check_param, components
 from famgraph.analysis.referrals import check_referral_params
 from famgraph.errors import DataError, StoreError
 from famgraph.graph import CustomerGraph
@@ -834,18 +834,6 @@ def _extra(s: pd.Series, table: str, column: str) -> _Getter:
     return _from_array(to_values(s, table=table, column=column))
 
 
-def _pieces(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """Per edge, the connected piece (of these edges alone) it belongs to."""
-    from scipy.sparse import coo_array
-    from scipy.sparse.csgraph import connected_components
-
-    if len(src) == 0:
-        return np.zeros(0, dtype=np.int64)
-    adj = coo_array((np.ones(len(src)), (src, dst)), shape=(n, n))
-    _, label = connected_components(adj, directed=False)
-    return np.asarray(label[src], dtype=np.int64)
-
-
 def _save_plans(g: CustomerGraph) -> list[_Plan]:
     n = g.n_people
     plans: list[_Plan] = []
@@ -895,12 +883,13 @@ def _save_plans(g: CustomerGraph) -> list[_Plan]:
             continue
         # For a family kind the relationship type says it; KNOWS keeps the kind.
         sub = cols if social else {c: f for c, f in cols.items() if c != "relation"}
-        groups = _pieces(n, g.rel_src[sel], g.rel_dst[sel])
+        src = g.rel_src[sel]
+        groups = components(n, src, g.rel_dst[sel])[src]  # the piece of each row
         query = REL_QUERY[k if not social else "friend"]
         plans.append(_Plan("relations", query, sub, extras, groups, positions=sel))
 
     cols, extras = _table_columns(g.referrals, "referrals")
-    groups = _pieces(n, g.ref_src, g.ref_dst)
+    groups = components(n, g.ref_src, g.ref_dst)[g.ref_src]
     plans.append(_Plan("referrals", "load/referrals", cols, extras, groups))
     cols, extras = _table_columns(g.holdings, "holdings")
     plans.append(_Plan("holdings", "load/holdings", cols, extras, g.hold_person, owner="person_id"))

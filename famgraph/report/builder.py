@@ -187,8 +187,7 @@ def report(
     step("super users")
     su = fg.super_users(g)
     step("warm leads")
-    leads_fn = getattr(fg, "warm_leads", None)
-    leads = leads_fn(g) if leads_fn is not None else None
+    leads = fg.warm_leads(g)
 
     step("figures")
     from famgraph import plot
@@ -364,25 +363,21 @@ def report(
     parts.append(("referral", "Referral", "\n".join(ref)))
 
     # -- warm leads -------------------------------------------------------------------
-    if leads is None:
-        warm = T.note("Warm leads are not available in this version of famgraph.")
-    else:
-        lt = leads.head(_TOP).copy()
-        lt.insert(1, "name", nm.names(lt["person_id"]))
-        lt.insert(3, "via_name", nm.names(lt["via_person_id"]))
-        if "reason" in lt.columns:
-            lt["reason"] = nm.scrub(lt["reason"])
-        if mask_names:
-            lt = lt.drop(columns=["name", "via_name"])
-        warm = T.note(
-            f"{len(leads):,} prospects next to strong or super customers; "
-            f"the top {len(lt)} by lead score."
-        ) + T.table(
-            lt,
-            headers={"protection_gap": f"protection gap ({currency})"},
-            formats={"protection_gap": money_fmt, "lead_score": lambda v: f"{float(v):.1f}"},
-            empty="No warm leads.",
-        )
+    lt = leads.head(_TOP).copy()
+    lt.insert(1, "name", nm.names(lt["person_id"]))
+    lt.insert(3, "via_name", nm.names(lt["via_person_id"]))
+    lt["reason"] = nm.scrub(lt["reason"])
+    if mask_names:
+        lt = lt.drop(columns=["name", "via_name"])
+    warm = T.note(
+        f"{len(leads):,} prospects next to strong or super customers; "
+        f"the top {len(lt)} by lead score."
+    ) + T.table(
+        lt,
+        headers={"protection_gap": f"protection gap ({currency})"},
+        formats={"protection_gap": money_fmt, "lead_score": lambda v: f"{float(v):.1f}"},
+        empty="No warm leads.",
+    )
     parts.append(("warm-leads", "Warm leads", warm))
 
     # -- data quality ------------------------------------------------------------------

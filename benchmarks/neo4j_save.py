@@ -110,6 +110,15 @@ def main() -> int:
         print(s, flush=True)
         lines.append(s)
 
+    def say_save(title: str, report: SaveReport, counts: str) -> None:
+        say(f"### {title}: {report.rows_per_second:,.0f} rows/s")
+        say()
+        for row in table(report):
+            say(row)
+        say()
+        say(counts)
+        say()
+
     with Neo4jStore.from_config(cfg) as store:
         commit = (
             subprocess.run(
@@ -151,33 +160,19 @@ def main() -> int:
             say()
             store.clear()
             first = store.save(g, batch_size=args.batch_size, progress=False)
-            say(
-                f"### First save (empty database, {first.workers} workers, fresh={first.fresh}): "
-                f"{first.rows_per_second:,.0f} rows/s"
-            )
-            say()
-            lines.extend(table(first))
-            print("\n".join(table(first)), flush=True)
-            say()
-            say(
+            say_save(
+                f"First save (empty database, {first.workers} workers, fresh={first.fresh})",
+                first,
                 f"Created {first.nodes_created:,} nodes and {first.relationships_created:,} "
-                f"relationships; set {first.properties_set:,} properties."
+                f"relationships; set {first.properties_set:,} properties.",
             )
-            say()
             second = store.save(g, batch_size=args.batch_size, progress=False)
-            say(
-                f"### Second save of the same book (idempotent): "
-                f"{second.rows_per_second:,.0f} rows/s"
-            )
-            say()
-            lines.extend(table(second))
-            print("\n".join(table(second)), flush=True)
-            say()
-            say(
+            say_save(
+                "Second save of the same book (idempotent)",
+                second,
                 f"Created **{second.nodes_created:,} nodes** and "
-                f"**{second.relationships_created:,} relationships** (must be 0 and 0)."
+                f"**{second.relationships_created:,} relationships** (must be 0 and 0).",
             )
-            say()
             g2, t_load = timed(store.load)
             same = all(
                 getattr(g, t).equals(getattr(g2, t))

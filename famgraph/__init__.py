@@ -7,6 +7,7 @@ members lack which cover (:func:`coverage_gaps`), who the super users are
 """
 
 from famgraph import datasets, plot
+from famgraph._version import __version__
 from famgraph.analysis import households
 from famgraph.analysis.coverage import (
     DEFAULT_PLAN,
@@ -24,8 +25,6 @@ from famgraph.errors import DataError, FamgraphError, StoreError
 from famgraph.graph import CustomerGraph, LargeGraphWarning
 from famgraph.report import report
 from famgraph.store import Neo4jStore
-
-__version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_PLAN",

@@ -18,8 +18,10 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from famgraph._arrays import id_rank, lookup_ids, take_ids
+from famgraph._tables import as_text, empty_column, empty_rejects, infer_as_of
 from famgraph.errors import DataError
-from famgraph.graph import CustomerGraph, empty_rejects, id_rank, lookup_ids, take_ids
+from famgraph.graph import CustomerGraph
 from famgraph.schema import (
     DIRECTED_KINDS,
     FAMILY_KINDS,
@@ -39,13 +41,6 @@ log = logging.getLogger("famgraph")
 
 TableInput = pd.DataFrame | str | os.PathLike[str] | None
 
-DTYPES: dict[str, str] = {
-    "str": "str",
-    "date": "datetime64[us]",
-    "float": "float64",
-    "int": "Int64",
-    "bool": "bool",
-}
 _TRUE = {"true", "t", "yes", "y", "1", "1.0", "是", "真"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0", "否", "假"}
 _REASON_RANK = {r: i for i, r in enumerate(REASONS)}
@@ -159,20 +154,6 @@ def read_dir(
 # ---------------------------------------------------------------------------------
 # column parsing
 # ---------------------------------------------------------------------------------
-def _as_text(s: pd.Series) -> pd.Series:
-    """Text form of any column: integral floats lose their ``.0``; stripped."""
-    if pd.api.types.is_float_dtype(s.dtype):
-        vals = s.to_numpy(dtype=float)
-        finite = np.isfinite(vals)
-        if finite.any() and np.all(np.mod(vals[finite], 1) == 0):
-            s = s.astype("Int64")
-    if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
-        out = s.astype("str")
-        return out.where(s.notna())
-    out = s.astype("str").str.strip()
-    return out.where(out != "")
-
-
 def _parse(s: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     """Parse one column. Returns (values, missing mask, bad_type mask).
 
@@ -181,7 +162,7 @@ def _parse(s: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     """
     none = np.zeros(len(s), dtype=bool)
     if kind == "str":
-        text = _as_text(s)
+        text = as_text(s)
         return text.astype("str"), text.isna().to_numpy(dtype=bool), none
     if kind == "date":
         if pd.api.types.is_datetime64_any_dtype(s.dtype):
@@ -191,7 +172,7 @@ def _parse(s: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray, np.ndarray]:
             vals = vals.astype("datetime64[us]")
             missing = vals.isna().to_numpy(dtype=bool)
             return vals, missing, none
-        txt = _as_text(s)
+        txt = as_text(s)
         missing = txt.isna().to_numpy(dtype=bool)
         vals = pd.to_datetime(txt, errors="coerce", format="ISO8601")
         retry = vals.isna().to_numpy() & ~missing
@@ -214,7 +195,7 @@ def _parse(s: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray, np.ndarray]:
             missing = s.isna().to_numpy(dtype=bool)
             arr = s.to_numpy(dtype=float, na_value=np.nan)
         else:
-            txt = _as_text(s)
+            txt = as_text(s)
             missing = txt.isna().to_numpy(dtype=bool)
             arr = pd.to_numeric(txt, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         bad = ~missing & ~np.isfinite(arr)
@@ -230,7 +211,7 @@ def _parse(s: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     if kind == "bool":
         if pd.api.types.is_bool_dtype(s.dtype) and not s.isna().any():
             return s.astype(bool), none, none
-        txt = _as_text(s).str.lower()
+        txt = as_text(s).str.lower()
         missing = txt.isna().to_numpy(dtype=bool)
         is_t = txt.isin(_TRUE).to_numpy(dtype=bool)
         is_f = txt.isin(_FALSE).to_numpy(dtype=bool)
@@ -238,43 +219,6 @@ def _parse(s: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray, np.ndarray]:
         # an empty cell takes the default, True (METRICS.md section 1: is_customer)
         return pd.Series(is_t | missing, index=s.index, dtype=bool), missing, bad
     raise AssertionError(kind)
-
-
-def _empty_column(kind: str, n: int) -> pd.Series:
-    if kind == "bool":
-        return pd.Series(np.ones(n, dtype=bool))
-    if kind == "date":
-        return pd.Series(np.full(n, np.datetime64("NaT"), dtype="datetime64[us]"))
-    empty = pd.Series(np.full(n, np.nan))
-    if kind == "str":
-        return empty.astype("str")
-    return empty.astype(DTYPES[kind])  # type: ignore[call-overload]
-
-
-def conform(name: str, df: pd.DataFrame | None) -> pd.DataFrame:
-    """Give a trusted table the canonical column order and dtypes (adds empty columns)."""
-    spec = TABLES[name]
-    if df is None:
-        df = pd.DataFrame(columns=list(spec.required))
-    n = len(df)
-    cols: dict[str, pd.Series] = {}
-    for c in spec.columns:
-        if c.name in df.columns:
-            s = df[c.name].reset_index(drop=True)
-            if c.kind == "bool":
-                s = s.fillna(True).astype(bool)
-            elif c.kind == "str":
-                s = _as_text(s).astype("str")
-            else:
-                s = s.astype(DTYPES[c.kind])  # type: ignore[call-overload]
-            cols[c.name] = s
-        else:
-            cols[c.name] = _empty_column(c.kind, n)
-    extras = [c for c in df.columns if c not in spec.names]
-    out = pd.DataFrame(cols)
-    for extra in extras:
-        out[extra] = df[extra].reset_index(drop=True)
-    return out
 
 
 # ---------------------------------------------------------------------------------
@@ -413,7 +357,7 @@ def _prepare(
     out: dict[str, pd.Series] = {}
     for c in spec.columns:
         if c.name not in df.columns:
-            out[c.name] = _empty_column(c.kind, n)
+            out[c.name] = empty_column(c.kind, n)
             continue
         vals, miss, bad = _parse(df[c.name], c.kind)
         if c.required:
@@ -713,20 +657,6 @@ def _holdings(df: pd.DataFrame, led: _Ledger, p_i: np.ndarray) -> None:
 # ---------------------------------------------------------------------------------
 # as_of and the public build
 # ---------------------------------------------------------------------------------
-def infer_as_of(tables: Mapping[str, pd.DataFrame]) -> pd.Timestamp:
-    """The latest date in ``purchased_at``, ``referred_at``, ``joined_at`` (kept rows)."""
-    cands = [
-        tables["holdings"]["purchased_at"].max(),
-        tables["referrals"]["referred_at"].max(),
-        tables["people"]["joined_at"].max(),
-    ]
-    found = [pd.Timestamp(c) for c in cands if not pd.isna(c)]
-    if not found:
-        log.warning("No dates in purchased_at, referred_at or joined_at: as_of = today.")
-        return pd.Timestamp.today().normalize()
-    return max(found)
-
-
 def build(
     people: TableInput,
     relations: TableInput = None,

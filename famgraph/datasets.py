@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from famgraph.analysis._common import check_param
+from famgraph._validation import check_param
 from famgraph.graph import CustomerGraph
 from famgraph.schema import RELATION_SYNONYMS
 

@@ -27,7 +27,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from famgraph.schema import FAMILY_KINDS, QUALITY_COLUMNS, REJECT_COLUMNS, SOCIAL_KINDS, TABLES
+from famgraph._arrays import id_rank as _id_rank
+from famgraph._arrays import lookup_ids
+from famgraph._tables import conform, empty_rejects, infer_as_of
+from famgraph.schema import FAMILY_KINDS, QUALITY_COLUMNS, SOCIAL_KINDS, TABLES
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -38,75 +41,8 @@ __all__ = ["CustomerGraph", "LargeGraphWarning"]
 LARGE_GRAPH_NODES = 200_000
 
 
-def _arrow(ids: pd.Series) -> Any:
-    import pyarrow as pa
-
-    return pa.array(ids.astype("str"), type=pa.large_string(), from_pandas=True)
-
-
-def lookup_ids(known: pd.Series, *queries: pd.Series) -> list[np.ndarray]:
-    """Positions of ids in ``known`` (``-1`` when absent or empty), for several columns at once.
-
-    One hash set is built over ``known`` and every query column is looked up in it in a
-    single vectorised pass (pyarrow ``index_in``), which is what makes building a
-    million-person book fast.
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if not queries:
-        return []
-    chunks = [_arrow(q) for q in queries]
-    joined = pa.chunked_array(chunks, type=pa.large_string())
-    found = pc.index_in(joined, value_set=_arrow(known))
-    pos = np.asarray(found.fill_null(-1).to_numpy(), dtype=np.int64)
-    bounds = np.cumsum([0, *(len(q) for q in queries)])
-    return [pos[bounds[i] : bounds[i + 1]] for i in range(len(queries))]
-
-
-def id_rank(ids: pd.Series) -> np.ndarray:
-    """Rank of every id in string order, so string comparisons become integer ones."""
-    import pyarrow.compute as pc
-
-    order = np.asarray(pc.sort_indices(_arrow(ids)).to_numpy(), dtype=np.int64)
-    rank = np.empty(len(ids), dtype=np.int64)
-    rank[order] = np.arange(len(ids), dtype=np.int64)
-    return rank
-
-
-def take_ids(ids: pd.Series, positions: np.ndarray) -> pd.Series:
-    """``ids`` at integer ``positions`` as a "str" Series; ``-1`` gives a missing value.
-
-    A take on the Arrow-backed column: no Python strings are made.
-
-    Examples
-    --------
-    >>> take_ids(pd.Series(["a", "b"], dtype="str"), np.array([1, -1])).tolist()
-    ['b', nan]
-    """
-    import pyarrow as pa
-
-    pos = np.asarray(positions, dtype=np.int64)
-    taken = _arrow(ids).take(pa.array(pos, type=pa.int64(), mask=pos < 0))
-    return pd.Series(pd.arrays.ArrowStringArray(taken)).astype("str")
-
-
 class LargeGraphWarning(UserWarning):
     """Converting a very large graph to networkx: slow and memory hungry."""
-
-
-def empty_rejects() -> pd.DataFrame:
-    """An empty rejects table with the canonical columns and dtypes."""
-    return pd.DataFrame(
-        {
-            "table": pd.Series([], dtype="str"),
-            "row": pd.Series([], dtype="int64"),
-            "reason": pd.Series([], dtype="str"),
-            "column": pd.Series([], dtype="str"),
-            "detail": pd.Series([], dtype="str"),
-        },
-        columns=list(REJECT_COLUMNS),
-    )
 
 
 class CustomerGraph:
@@ -180,8 +116,6 @@ class CustomerGraph:
         Tables are given the canonical column order; missing canonical columns are
         added empty.
         """
-        from famgraph.build import conform, infer_as_of
-
         tabs = {
             "people": people,
             "relations": relations,
@@ -266,7 +200,7 @@ class CustomerGraph:
     @cached_property
     def id_rank(self) -> np.ndarray:
         """Rank of each person's id in string order (``min(person_id)`` without strings)."""
-        return self._id_rank if self._id_rank is not None else id_rank(self.people["person_id"])
+        return self._id_rank if self._id_rank is not None else _id_rank(self.people["person_id"])
 
     @cached_property
     def rel_is_family(self) -> np.ndarray:

@@ -26,8 +26,11 @@ import numpy as np
 import pandas as pd
 
 from famgraph import _fonts
-from famgraph.analysis._common import check_param
+from famgraph._validation import check_param
+from famgraph.analysis.referrals import referral_value
+from famgraph.analysis.value import person_value
 from famgraph.graph import CustomerGraph
+from famgraph.rules import covering
 from famgraph.schema import ROLES, TIERS
 
 if TYPE_CHECKING:
@@ -401,8 +404,7 @@ def _active_lines(g: CustomerGraph, pos: np.ndarray) -> pd.DataFrame:
     """``person_id, line`` of the active holdings (METRICS.md section 4) of persons at pos."""
     h = g.holdings
     mine = np.isin(g.hold_person, pos)
-    active = (h["purchased_at"] <= g.as_of) & (h["expires_at"].isna() | (h["expires_at"] > g.as_of))
-    sel = h[mine & active.to_numpy(dtype=bool, na_value=False)]
+    sel = h[mine & covering(h["purchased_at"], h["expires_at"], g.as_of)]
     return sel[["person_id", "line"]].drop_duplicates()
 
 
@@ -617,19 +619,12 @@ def referral_tree(
 
 def _tree_values(g: CustomerGraph, pos: np.ndarray, decay: float) -> tuple[np.ndarray, np.ndarray]:
     """Own value and chain value (METRICS.md 5, 6) of the tree persons, in ``pos`` order."""
-    from famgraph.analysis.value import person_value
-
     sub = _subgraph(g, pos)
     own_sub = person_value(sub)
     sub_ids = sub.people["person_id"]
     order = pd.Index(sub_ids.to_numpy(dtype=object)).get_indexer(
         g.people["person_id"].to_numpy(dtype=object)[pos]
     )
-    import famgraph
-
-    referral_value = getattr(famgraph, "referral_value", None)
-    if referral_value is None:  # pragma: no cover - the referrals analysis lands separately
-        return own_sub[order], np.zeros(len(pos))
     rv = referral_value(sub, decay=decay)
     chain = rv["chain_value"].to_numpy(dtype=float)
     rv_order = pd.Index(rv["person_id"].to_numpy(dtype=object)).get_indexer(

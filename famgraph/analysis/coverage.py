@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from famgraph.analysis._common import check_param
+from famgraph._validation import check_param
 from famgraph.analysis.households import households
 from famgraph.errors import DataError
 from famgraph.graph import CustomerGraph

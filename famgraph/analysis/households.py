@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from famgraph.analysis._common import check_param, component_min_id, components
-from famgraph.graph import CustomerGraph, take_ids
+from famgraph._arrays import component_min_id, components, take_ids
+from famgraph._validation import check_param
+from famgraph.graph import CustomerGraph
 from famgraph.schema import HOUSEHOLDS_COLUMNS
 
 __all__ = ["ages", "households", "roles"]

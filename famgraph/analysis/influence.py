@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix, csr_matrix
 
-from famgraph.analysis._common import check_param
+from famgraph._validation import check_param
 from famgraph.graph import CustomerGraph
 
 __all__ = ["influence", "pagerank"]

@@ -13,7 +13,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from famgraph.analysis._common import check_param
+from famgraph._validation import check_param
 from famgraph.analysis.value import ids_at, person_value
 from famgraph.graph import CustomerGraph
 from famgraph.schema import REFERRAL_VALUE_COLUMNS, VIRAL_COLUMNS

@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from famgraph.analysis._common import check_param
+from famgraph._validation import check_param
 from famgraph.analysis.influence import influence
 from famgraph.analysis.referrals import converted_and_chain
 from famgraph.analysis.value import value_metrics

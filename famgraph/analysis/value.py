@@ -12,8 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from famgraph.analysis._common import check_param
-from famgraph.graph import CustomerGraph, take_ids
+from famgraph._arrays import take_ids
+from famgraph._validation import check_param
+from famgraph.graph import CustomerGraph
 from famgraph.schema import VALUE_COLUMNS
 
 __all__ = ["VALUE_COLUMNS", "ids_at", "person_value", "value_metrics"]

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pandas as pd
 
-from famgraph.analysis._common import check_param, components
+from famgraph._arrays import components
+from famgraph._validation import check_param
+from famgraph._version import __version__
 from famgraph.analysis.referrals import check_referral_params
 from famgraph.errors import DataError, StoreError
 from famgraph.graph import CustomerGraph
@@ -929,8 +931,6 @@ def _by_ord(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _book_props(g: CustomerGraph) -> dict[str, Any]:
-    from famgraph import __version__
-
     props: dict[str, Any] = {
         "as_of": pd.Timestamp(g.as_of).to_pydatetime(),
         "famgraph_version": __version__,

@@ -1,5 +1,5 @@
 # Shared by scripts/demo and scripts/test: make .venv and install famgraph into it.
-# Usage: source scripts/_venv.sh [extra]   (extra: "dev" installs the test tools too)
+# Usage: source scripts/_venv.sh [dev]   ("dev" installs the test tools and every extra too)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PY="${PYTHON:-python3}"
@@ -9,7 +9,8 @@ if [ ! -x "$ROOT/.venv/bin/python" ]; then
   "$ROOT/.venv/bin/python" -m pip install --quiet --upgrade pip >&2
 fi
 spec="$ROOT"
-[ "${1:-}" = "dev" ] && spec="$ROOT[dev]"
+# dev: the test tools plus every extra, so the whole suite (service, Spark) runs
+[ "${1:-}" = "dev" ] && spec="$ROOT[dev,serve,spark]"
 echo "famgraph: installing $spec into .venv" >&2
 "$ROOT/.venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$spec" >&2
 export PATH="$ROOT/.venv/bin:$PATH"

@@ -13,6 +13,7 @@ from famgraph.spark.coverage import coverage_gaps, household_summary
 from famgraph.spark.graph import SparkGraph
 from famgraph.spark.households import households
 from famgraph.spark.influence import influence
+from famgraph.spark.neo4j import SparkSaveReport, save_neo4j
 from famgraph.spark.referrals import referral_value
 from famgraph.spark.session import NEO4J_CONNECTOR, local_session, sample
 from famgraph.spark.superusers import super_users
@@ -20,6 +21,7 @@ from famgraph.spark.superusers import super_users
 __all__ = [
     "NEO4J_CONNECTOR",
     "SparkGraph",
+    "SparkSaveReport",
     "build",
     "coverage_gaps",
     "household_summary",
@@ -30,5 +32,6 @@ __all__ = [
     "read_table",
     "referral_value",
     "sample",
+    "save_neo4j",
     "super_users",
 ]

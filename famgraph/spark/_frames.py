@@ -6,6 +6,9 @@ most one number per partition (row numbering, prefix sums) or one aggregate row.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from pyspark.sql import Column, DataFrame, Window
@@ -16,6 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "INTERNAL",
+    "arrow_udfs",
     "c",
     "materialize",
     "number_rows",
@@ -32,6 +36,21 @@ _LOW_BITS = (1 << 33) - 1
 def c(name: str) -> Column:
     """A column by its exact name (dots, spaces and backticks are allowed in names)."""
     return F.col("`" + name.replace("`", "``") + "`")
+
+
+@contextmanager
+def arrow_udfs() -> Iterator[None]:
+    """Silence PySpark's "pandas >= 3 not fully supported" warning around ``mapInArrow``.
+
+    famgraph's Python UDFs exchange Arrow record batches and build their pandas
+    objects themselves, so PySpark's pandas conversion (which the warning is about)
+    is never used.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+        )
+        yield
 
 
 def prefix(name: str) -> str:

@@ -23,7 +23,7 @@ from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from famgraph.spark._frames import materialize
+from famgraph.spark._frames import arrow_udfs, materialize
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -247,7 +247,8 @@ def pagerank(
         def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
             return _solve_local(batches, float(alpha), float(tol), int(n))
 
-        y = materialize(e.repartition(1).mapInArrow(run, schema))
+        with arrow_udfs():
+            y = materialize(e.repartition(1).mapInArrow(run, schema))
     else:
         y = _iterate(e, alpha=alpha, tol=tol, n=n, check_every=check_every)
     total = y.agg(F.sum("y").alias("s"), F.count(F.lit(1)).alias("k")).collect()[0]

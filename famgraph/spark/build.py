@@ -33,7 +33,7 @@ from famgraph.schema import (
     TABLES,
     Table,
 )
-from famgraph.spark._frames import c, materialize, number_rows, prefix
+from famgraph.spark._frames import arrow_udfs, c, materialize, number_rows, prefix
 from famgraph.spark._parse import parse
 
 if TYPE_CHECKING:
@@ -724,7 +724,8 @@ def _derive_holding_ids(df: DataFrame) -> DataFrame:
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         return _hash_batches(batches, content, dtypes)
 
-    derived = need.mapInArrow(run, out_schema)
+    with arrow_udfs():
+        derived = need.mapInArrow(run, out_schema)
     r = prefix("r")
     derived = derived.withColumnRenamed(ROW, r)
     joined = df.join(derived, F.col(ROW) == F.col(r), "left").drop(r)
@@ -810,19 +811,30 @@ def build(
 
     Examples
     --------
-    >>> import pandas as pd, famgraph.spark as fgs
+    >>> import famgraph.spark as fgs
     >>> spark = fgs.local_session()
-    >>> people = spark.createDataFrame(pd.DataFrame({"person_id": ["1", "2", "3"]}))
-    >>> relations = spark.createDataFrame(pd.DataFrame({
-    ...     "person_id": ["1", "2", "1"], "relative_id": ["2", "1", "9"],
-    ...     "relation": ["wife", "husband", "son"]}))
+    >>> people = spark.createDataFrame([("1",), ("2",), ("3",)], ["person_id"])
+    >>> relations = spark.createDataFrame(
+    ...     [("1", "2", "wife"), ("2", "1", "husband"), ("1", "9", "son")],
+    ...     ["person_id", "relative_id", "relation"])
     >>> sg = fgs.build(spark, people, relations, as_of="2025-01-01")
-    >>> sg.quality_report().toPandas()
-           table  rows_in  kept  merged  rejected
-    0     people        3     3       0         0
-    1  relations        3     1       1         1
-    2  referrals        0     0       0         0
-    3   holdings        0     0       0         0
+    >>> sg.quality_report().show()
+    +---------+-------+----+------+--------+
+    |    table|rows_in|kept|merged|rejected|
+    +---------+-------+----+------+--------+
+    |   people|      3|   3|     0|       0|
+    |relations|      3|   1|     1|       1|
+    |referrals|      0|   0|     0|       0|
+    | holdings|      0|   0|     0|       0|
+    +---------+-------+----+------+--------+
+    <BLANKLINE>
+    >>> sg.rejects.select("table", "row", "reason").show()
+    +---------+---+--------------+
+    |    table|row|        reason|
+    +---------+---+--------------+
+    |relations|  2|unknown_person|
+    +---------+---+--------------+
+    <BLANKLINE>
     """
     from famgraph.spark.graph import SparkGraph
 

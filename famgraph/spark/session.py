@@ -73,8 +73,14 @@ def local_session(
     return spark
 
 
+_SAMPLES: dict[int, SparkGraph] = {}
+
+
 def sample(spark: SparkSession) -> SparkGraph:
     """The bundled sample book (``famgraph.datasets.sample``), built on Spark.
+
+    Built once per session (a SparkGraph is never changed), so examples that use it
+    share one build and the analyses it has already computed.
 
     Examples
     --------
@@ -85,6 +91,9 @@ def sample(spark: SparkSession) -> SparkGraph:
     from famgraph import datasets
     from famgraph.spark.build import read_dir
 
-    folder = tempfile.mkdtemp(prefix="famgraph-sample-")
-    datasets.write_sample(folder)
-    return read_dir(spark, folder)
+    key = id(spark)
+    if key not in _SAMPLES or _SAMPLES[key].spark is not spark:
+        folder = tempfile.mkdtemp(prefix="famgraph-sample-")
+        datasets.write_sample(folder)
+        _SAMPLES[key] = read_dir(spark, folder)
+    return _SAMPLES[key]

@@ -112,7 +112,8 @@ def super_users(
     ranked among customers with a purchase (the others get no recency credit), F =
     frequency, M = monetary and C = chain_value ranked on values rounded to 6
     decimals, I on ``round(n x influence, 6)`` (n persons), so float noise cannot
-    split ties. A rank works on the distinct values (a sort and a prefix sum with one
+    split ties; ``reasons`` mention influence in the top 10 % of all persons by
+    that same rounded value. A rank works on the distinct values (a sort and a prefix sum with one
     number per partition reaching the driver). Cost: that of :func:`influence` and
     of the referral ancestors, plus five rank computations.
 
@@ -165,8 +166,9 @@ customers worth 7,675 down the chain; influence in the top 7%')
     for k in factors:
         total = total + F.lit(w[k]) * F.col("_p_" + k)
     score = F.when(cust, F.lit(100.0) * total).otherwise(F.lit(0.0))
-    # share of persons with at least one's influence (ties count), whole percent up
-    ranked = ranked.withColumn("_f_top", F.bround(F.col("influence") * F.lit(float(n)), 12))
+    # share of persons with at least one's influence (ties count), whole percent up; on
+    # round(n x influence, 6) as the score ranks it, so float noise cannot split a tie
+    ranked = ranked.withColumn("_f_top", F.col("_f_I"))
     ranked = value_ranks(ranked, "_f_top", "_at_least")
     top = F.ceil(F.lit(100.0) * F.col("_at_least") / F.lit(float(max(n, 1)))).cast("long")
     continuous = F.col("continuous")

@@ -31,6 +31,7 @@ __all__ = [
 #: Prefix of every column famgraph adds for its own bookkeeping.
 INTERNAL = "__fg_"
 _LOW_BITS = (1 << 33) - 1
+V, N, LESS = "__fg_v", "__fg_count", "__fg_less"
 
 
 def c(name: str) -> Column:
@@ -118,22 +119,24 @@ def _less(rows: DataFrame, value: str) -> tuple[DataFrame, int]:
     total reaches the driver (one number per partition), giving every partition its
     offset; a window within each partition adds the counts before each value.
     """
-    counts = rows.filter(c(value).isNotNull()).groupBy(c(value).alias("v")).count()
+    counts = (
+        rows.filter(c(value).isNotNull()).groupBy(c(value).alias(V)).agg(F.count(F.lit(1)).alias(N))
+    )
     mid = prefix("mid")
-    counts = materialize(counts.orderBy("v").withColumn(mid, F.monotonically_increasing_id()))
+    counts = materialize(counts.orderBy(V).withColumn(mid, F.monotonically_increasing_id()))
     part = F.shiftright(c(mid), 33)
-    sums = counts.groupBy(part.alias("p")).agg(F.sum("count").alias("n")).orderBy("p").collect()
+    sums = counts.groupBy(part.alias("p")).agg(F.sum(N).alias("n")).orderBy("p").collect()
     pairs: list[Column] = []
     total = 0
     for row in sums:
         pairs += [F.lit(int(row["p"])), F.lit(total)]
         total += int(row["n"])
     if total == 0:
-        return counts.select("v", "count", F.lit(0).cast("long").alias("less")), 0
+        return counts.select(V, N, F.lit(0).cast("long").alias(LESS)), 0
     before = F.create_map(*pairs)[part]
-    w = Window.partitionBy(part).orderBy("v").rowsBetween(Window.unboundedPreceding, -1)
-    less = before + F.coalesce(F.sum("count").over(w), F.lit(0))
-    return counts.select("v", "count", less.cast("long").alias("less")), total
+    w = Window.partitionBy(part).orderBy(V).rowsBetween(Window.unboundedPreceding, -1)
+    less = before + F.coalesce(F.sum(N).over(w), F.lit(0))
+    return counts.select(V, N, less.cast("long").alias(LESS)), total
 
 
 def pct_rank(df: DataFrame, value: str, out: str, *, where: Column | None = None) -> DataFrame:
@@ -153,8 +156,8 @@ def pct_rank(df: DataFrame, value: str, out: str, *, where: Column | None = None
     ranks, total = _less(rows, value)
     if total == 0:
         return df.withColumn(out, F.lit(0.0))
-    pct = ((F.col("less") + (F.col("count") + 1) / 2.0) / float(total)).alias(out)
-    joined = df.join(ranks.select("v", pct), on=c(value) == F.col("v"), how="left").drop("v")
+    pct = ((F.col(LESS) + (F.col(N) + 1) / 2.0) / float(total)).alias(out)
+    joined = df.join(ranks.select(V, pct), on=c(value) == F.col(V), how="left").drop(V)
     cond = F.col(out).isNotNull() if where is None else (where & F.col(out).isNotNull())
     return joined.withColumn(out, F.when(cond, F.col(out)).otherwise(F.lit(0.0)))
 
@@ -163,8 +166,8 @@ def value_ranks(df: DataFrame, value: str, out: str) -> DataFrame:
     """Add ``out``: how many rows have a ``value`` at least as large (pandas rank "max",
     descending); null where the value is null."""
     ranks, total = _less(df, value)
-    at_least = (F.lit(total) - F.col("less")).alias(out)
-    return df.join(ranks.select("v", at_least), on=c(value) == F.col("v"), how="left").drop("v")
+    at_least = (F.lit(total) - F.col(LESS)).alias(out)
+    return df.join(ranks.select(V, at_least), on=c(value) == F.col(V), how="left").drop(V)
 
 
 def session_of(df: DataFrame) -> SparkSession:

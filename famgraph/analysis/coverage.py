@@ -27,40 +27,21 @@ from famgraph._validation import check_param
 from famgraph.analysis.households import households
 from famgraph.errors import DataError
 from famgraph.graph import CustomerGraph
+from famgraph.rules import CI_MULTIPLE, DEFAULT_PLAN_ROWS, LIFE_MULTIPLE, covering, priority_weight
 from famgraph.schema import COVERAGE_GAP_COLUMNS, HOUSEHOLD_SUMMARY_COLUMNS, ROLES
 
 __all__ = ["DEFAULT_PLAN", "coverage_gaps", "household_summary", "validate_plan"]
 
 PLAN_COLUMNS: tuple[str, ...] = ("role", "line", "priority")
 
-_DEFAULT_ROWS: tuple[tuple[str, str, int], ...] = (
-    ("earner", "life", 1),
-    ("earner", "critical_illness", 2),
-    ("earner", "medical", 2),
-    ("earner", "accident", 3),
-    ("earner", "pension", 3),
-    ("earner", "savings", 4),
-    ("dependent", "critical_illness", 2),
-    ("dependent", "medical", 2),
-    ("dependent", "accident", 3),
-    ("dependent", "pension", 3),
-    ("child", "medical", 2),
-    ("child", "critical_illness", 2),
-    ("child", "accident", 3),
-    ("child", "education", 4),
-    ("elder", "medical", 2),
-    ("elder", "accident", 3),
-    ("unknown", "medical", 2),
-    ("unknown", "accident", 3),
-)
 
 #: The default coverage plan (METRICS.md section 4): ``role, line, priority``,
 #: after the family protection order -- protect the earner's income first.
 DEFAULT_PLAN: pd.DataFrame = pd.DataFrame(
     {
-        "role": pd.Series([r for r, _, _ in _DEFAULT_ROWS], dtype="str"),
-        "line": pd.Series([ln for _, ln, _ in _DEFAULT_ROWS], dtype="str"),
-        "priority": pd.Series([p for _, _, p in _DEFAULT_ROWS], dtype="int64"),
+        "role": pd.Series([r for r, _, _ in DEFAULT_PLAN_ROWS], dtype="str"),
+        "line": pd.Series([ln for _, ln, _ in DEFAULT_PLAN_ROWS], dtype="str"),
+        "priority": pd.Series([p for _, _, p in DEFAULT_PLAN_ROWS], dtype="int64"),
     }
 )
 
@@ -238,12 +219,8 @@ class _Core:
 
 
 def _active_holdings(g: CustomerGraph) -> np.ndarray:
-    """Mask over holdings: purchased_at <= as_of and (no expiry or expiry > as_of)."""
-    h = g.holdings
-    bought = (h["purchased_at"] <= g.as_of).to_numpy(dtype=bool, na_value=False)
-    exp = h["expires_at"]
-    running = (exp.isna() | (exp > g.as_of)).to_numpy(dtype=bool, na_value=False)
-    return np.asarray(bought & running, dtype=bool)
+    """Mask over holdings: running cover at ``as_of`` (:func:`famgraph.rules.covering`)."""
+    return covering(g.holdings["purchased_at"], g.holdings["expires_at"], g.as_of)
 
 
 def _str_array(values: Any) -> pd.api.extensions.ExtensionArray:
@@ -287,9 +264,10 @@ def _rank(order: np.ndarray) -> np.ndarray:
 
 def _base(g: CustomerGraph) -> dict[str, Any]:
     """The plan-independent part of :func:`_core`, computed once per graph."""
-    key = ("coverage_base",)
-    if key in g._memo:
-        return dict(g._memo[key])
+    return dict(g.memo(("coverage_base",), lambda: _compute_base(g)))
+
+
+def _compute_base(g: CustomerGraph) -> dict[str, Any]:
     hh = households(g)
     r_code, r_uniq = _dict_codes(hh["role"])
     role_map = np.append(pd.Index(list(ROLES)).get_indexer(pd.Index(r_uniq)), -1)
@@ -309,8 +287,7 @@ def _base(g: CustomerGraph) -> dict[str, Any]:
         "hold_line": hold_line,
         "hold_lines": hold_lines,
     }
-    g._memo[key] = base
-    return dict(base)
+    return base
 
 
 def _core(g: CustomerGraph, plan: pd.DataFrame | None, func: str) -> _Core:
@@ -467,8 +444,8 @@ def household_summary(
     g: CustomerGraph,
     *,
     plan: pd.DataFrame | None = None,
-    life_multiple: float = 10,
-    ci_multiple: float = 3,
+    life_multiple: float = LIFE_MULTIPLE,
+    ci_multiple: float = CI_MULTIPLE,
 ) -> pd.DataFrame:
     """Coverage and protection of every household, one row each.
 
@@ -493,9 +470,9 @@ def household_summary(
         - ``required``, ``covered`` (int64): required (person, line) pairs of the
           plan and how many of them are covered
         - ``coverage_ratio`` = covered / required (NaN when required == 0)
-        - ``coverage_score`` = sum over required pairs of (5 - priority) * covered,
-          divided by the sum of (5 - priority) (NaN when that sum is 0, e.g. no
-          requirement)
+        - ``coverage_score`` = sum over required pairs of ``max(1, 5 - priority)``
+          * covered, divided by the sum of ``max(1, 5 - priority)`` (NaN when the
+          household has no requirement)
         - ``protection_gap``: money gap of the household's earners (below)
         - ``top_gap_person``, ``top_gap_line``: the most urgent open gap -- lowest
           priority number; ties by role (earner, dependent, child, elder, unknown),
@@ -509,10 +486,6 @@ def household_summary(
     covering holdings of the line (missing = 0); gap = max(0, need - existing) per
     line; a household's ``protection_gap`` is the sum over its earners and both
     lines (0 when it has no such earner).
-
-    ``coverage_score`` uses the weight ``5 - priority`` as written in METRICS.md:
-    with a custom plan, priority 5 weighs nothing and priorities above 5 weigh
-    negatively.
 
     Cost O(V log V + V * L + H), as :func:`coverage_gaps`.
 
@@ -536,7 +509,8 @@ def household_summary(
     hh_code, nh, n, nl = c.hh_code, len(c.hh_ids), c.n, max(len(c.lines), 1)
     need = c.need[c.role]  # (n, L)
     has = need & c.covered
-    weight = np.where(c.prio >= 0, 5 - c.prio_values[np.maximum(c.prio, 0)], 0)[c.role]
+    weight = np.where(c.prio >= 0, priority_weight(c.prio_values[np.maximum(c.prio, 0)]), 0)
+    weight = weight[c.role]
 
     def per_household(values: np.ndarray) -> np.ndarray:
         return np.bincount(hh_code, weights=values, minlength=nh)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import weakref
 
 import numpy as np
 import pandas as pd
@@ -17,13 +16,6 @@ __all__ = ["influence", "pagerank"]
 
 #: Stop when the L1 change between two iterates is below this (absolute).
 TOL = 1e-10
-
-#: PageRank vectors already computed, per graph object and (alpha, social_weight).
-#: A CustomerGraph is not changed after ``build`` (its index arrays are cached the
-#: same way), so asking twice -- ``influence`` then ``super_users`` -- costs once.
-_MEMO: weakref.WeakKeyDictionary[CustomerGraph, dict[tuple[float, float], np.ndarray]] = (
-    weakref.WeakKeyDictionary()
-)
 
 
 def influence_matrix(g: CustomerGraph, social_weight: float) -> tuple[csr_matrix, np.ndarray]:
@@ -171,13 +163,12 @@ def influence(g: CustomerGraph, *, alpha: float = 0.85, social_weight: float = 0
         and float(social_weight) >= 0,
         "a finite number >= 0",
     )
-    key = (float(alpha), float(social_weight))
-    memo = _MEMO.setdefault(g, {})
-    if key not in memo:
-        w, rank = influence_matrix(g, key[1])
-        x = pagerank(w, alpha=key[0])[rank]
-        x.flags.writeable = False
-        memo[key] = x
-    x = memo[key].copy()
+    a, sw = float(alpha), float(social_weight)
+
+    def compute() -> np.ndarray:
+        w, rank = influence_matrix(g, sw)
+        return pagerank(w, alpha=a)[rank]
+
+    x = g.memo(("influence", a, sw), compute).copy()
     index = pd.Index(g.people["person_id"], dtype="str", name="person_id")
     return pd.Series(x, index=index, name="influence")

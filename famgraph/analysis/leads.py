@@ -10,18 +10,29 @@ from famgraph.analysis.households import households
 from famgraph.analysis.superusers import super_users, thousands
 from famgraph.analysis.value import ids_at
 from famgraph.graph import CustomerGraph
+from famgraph.rules import (
+    DEFAULT_PLAN_ROWS,
+    LEAD_FAMILY_POINTS,
+    LEAD_GAP_POINTS,
+    LEAD_TIER_POINTS,
+    LEAD_TIER_WEIGHTS,
+    priority_weight,
+)
 from famgraph.schema import WARM_LEAD_COLUMNS
 
 __all__ = ["TIER_WEIGHTS", "warm_leads"]
 
 #: How much of the via customer's score a lead inherits, by the via customer's tier.
-TIER_WEIGHTS: dict[str, float] = {"super": 1.0, "strong": 0.6}
+TIER_WEIGHTS: dict[str, float] = dict(LEAD_TIER_WEIGHTS)
 
 #: Inverse of a directed family kind, as seen from the younger generation.
 _FROM_BELOW = {"child": "parent", "grandchild": "grandparent"}
 
-#: Sum of ``5 - priority`` over an earner's default plan (4+3+3+2+2+1): a full gap.
-_FULL_GAP_WEIGHT = 15.0
+#: Sum of the priority weights over an earner's default plan (4+3+3+2+2+1 = 15): a
+#: full gap.
+_FULL_GAP_WEIGHT = float(
+    priority_weight(np.array([q for r, _, q in DEFAULT_PLAN_ROWS if r == "earner"])).sum()
+)
 
 
 def warm_leads(g: CustomerGraph, *, plan: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -64,7 +75,7 @@ def warm_leads(g: CustomerGraph, *, plan: pd.DataFrame | None = None) -> pd.Data
     ``lead_score = 50 * tier_weight * via_score / 100 + 30 * min(1, G / 15) + 20
     * family`` where ``tier_weight`` is 1 for a super and 0.6 for a strong via
     customer, ``via_score`` their super-user score (0-100), ``G`` the sum of
-    ``5 - priority`` over the prospect's open gaps (15 = an earner missing the
+    ``max(1, 5 - priority)`` over the prospect's open gaps (15 = an earner missing the
     whole default plan), and ``family`` is 1 when ``relation`` is a family kind:
     a trusted customer's word weighs most, then how much cover the prospect
     lacks, and family members convert best.
@@ -108,7 +119,7 @@ def warm_leads(g: CustomerGraph, *, plan: pd.DataFrame | None = None) -> pd.Data
     gp = g.idx(gaps["person_id"])
     prio = gaps["priority"].to_numpy(dtype=float)
     open_gaps = np.bincount(gp, minlength=n).astype(np.int64)
-    gap_weight = np.bincount(gp, weights=5.0 - prio, minlength=n)
+    gap_weight = np.bincount(gp, weights=priority_weight(prio).astype(float), minlength=n)
     line_code, lines = pd.factorize(gaps["line"], sort=True)
     g_order = np.lexsort((line_code, prio, gp))
     gp_sorted = gp[g_order]
@@ -124,9 +135,9 @@ def warm_leads(g: CustomerGraph, *, plan: pd.DataFrame | None = None) -> pd.Data
     pgap = np.where(at >= 0, money[np.maximum(at, 0)], 0.0) if len(money) else np.zeros(len(p))
 
     lead = (
-        50.0 * tier_w[v] * score[v] / 100.0
-        + 30.0 * np.minimum(1.0, gap_weight[p] / _FULL_GAP_WEIGHT)
-        + 20.0 * fam
+        LEAD_TIER_POINTS * tier_w[v] * score[v] / 100.0
+        + LEAD_GAP_POINTS * np.minimum(1.0, gap_weight[p] / _FULL_GAP_WEIGHT)
+        + LEAD_FAMILY_POINTS * fam
     )
     line_names = pd.Series(pd.array(list(lines), dtype="str"))
     out = pd.DataFrame(

@@ -276,6 +276,17 @@ def test_custom_plan_and_zero_requirements() -> None:
     assert (s.loc["HB", "top_gap_person"], s.loc["HB", "top_gap_line"]) == ("O1", "medical")
 
 
+def test_priorities_past_four_still_weigh_one() -> None:
+    # O1 (elder, HB) holds accident: covered at priority 7 (weight max(1, 5-7) = 1);
+    # medical open at priority 5 (weight 1) and travel open at 1 (weight 4) -> 1 / 6
+    plan = pd.DataFrame(
+        {"role": ["elder"] * 3, "line": ["accident", "medical", "travel"], "priority": [7, 5, 1]}
+    )
+    s = fg.household_summary(book(), plan=plan).set_index("household_id")
+    assert s.loc["HB", "coverage_score"] == pytest.approx(1 / 6)
+    assert s.loc["HB", "coverage_ratio"] == pytest.approx(1 / 3)
+
+
 def test_no_holdings_everything_is_a_gap() -> None:
     people = pd.DataFrame({"person_id": ["K"], "age": [5]})
     g = fg.build(people, as_of=AS_OF)

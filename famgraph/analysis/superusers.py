@@ -11,12 +11,20 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from famgraph._validation import check_param
-from famgraph.analysis.influence import influence
-from famgraph.analysis.referrals import converted_and_chain
+from famgraph._validation import Count, check, check_param
+from famgraph.analysis.influence import check_influence_params, influence
+from famgraph.analysis.referrals import check_referral_params, converted_and_chain
 from famgraph.analysis.value import value_metrics
 from famgraph.graph import CustomerGraph
-from famgraph.rules import RANK_DECIMALS, SCORE_WEIGHTS, TOP_INFLUENCE_PCT
+from famgraph.rules import (
+    ALPHA,
+    DECAY,
+    MIN_REFERRALS,
+    RANK_DECIMALS,
+    SCORE_WEIGHTS,
+    SOCIAL_WEIGHT,
+    TOP_INFLUENCE_PCT,
+)
 from famgraph.schema import SUPER_USER_COLUMNS, TIERS
 
 __all__ = ["DEFAULT_WEIGHTS", "pct_rank", "score_ranks", "super_users"]
@@ -208,9 +216,11 @@ def _reasons(
 def super_users(
     g: CustomerGraph,
     *,
-    min_referrals: int = 2,
+    min_referrals: int = MIN_REFERRALS,
     weights: Mapping[str, float] | None = None,
     value: pd.Series | None = None,
+    decay: float = DECAY,
+    social_weight: float = SOCIAL_WEIGHT,
 ) -> pd.DataFrame:
     """Relationship tier, super-user score and the reasons, for every person.
 
@@ -229,6 +239,11 @@ def super_users(
         Value by ``person_id`` replacing the holdings value, used for
         ``monetary`` and ``chain_value`` (see
         :func:`famgraph.analysis.value.person_value`).
+    decay : float, default 0.5
+        Weight per referral generation in ``chain_value`` (see
+        :func:`famgraph.referral_value`).
+    social_weight : float, default 0.5
+        Weight of a social tie in the influence graph (see :func:`famgraph.influence`).
 
     Returns
     -------
@@ -269,34 +284,31 @@ def super_users(
     '4 purchases in 2 quarters of the last 12 months; 2 referred customers worth 7,675 \
 down the chain; influence in the top 7%'
     """
-    w = check_super_user_params(min_referrals, weights)
+    w = check_super_user_params(min_referrals, weights, decay, social_weight)
     m = value_metrics(g, value=value, func="super_users")
-    converted, chain = converted_and_chain(g, m["monetary"].to_numpy(dtype=float))
+    converted, chain = converted_and_chain(g, m["monetary"].to_numpy(dtype=float), decay=decay)
     return assemble(
         g.people["person_id"].reset_index(drop=True),
         g.is_customer,
         m,
         converted,
         chain,
-        influence(g).to_numpy(),
+        influence(g, social_weight=social_weight).to_numpy(),
         min_referrals=min_referrals,
         weights=w,
     )
 
 
 def check_super_user_params(
-    min_referrals: int, weights: Mapping[str, float] | None
+    min_referrals: int,
+    weights: Mapping[str, float] | None,
+    decay: float = DECAY,
+    social_weight: float = SOCIAL_WEIGHT,
 ) -> dict[str, float]:
-    """Validate ``min_referrals`` and ``weights``; return the full weight dict."""
-    check_param(
-        "super_users",
-        "min_referrals",
-        min_referrals,
-        isinstance(min_referrals, numbers.Integral)
-        and not isinstance(min_referrals, bool)
-        and int(min_referrals) >= 1,
-        "a whole number >= 1",
-    )
+    """Validate the options of :func:`super_users`; return the full weight dict."""
+    check("super_users", "min_referrals", min_referrals, Count)
+    check_referral_params(decay, None, "super_users")
+    check_influence_params(ALPHA, social_weight, "super_users")
     return _check_weights(weights)
 
 

@@ -452,9 +452,7 @@ def random_tables(seed: int, n: int = 300) -> dict[str, pd.DataFrame]:
 
 def _dirty_books() -> list[tuple[str, dict[str, pd.DataFrame]]]:
     books = [(f"random-{s}", random_tables(s)) for s in (1, 2, 3)]
-    synthetic = getattr(fg.datasets, "synthetic", None)
-    if synthetic is not None:  # the bundled generator, once it exists
-        books.append(("synthetic", synthetic(2_000, seed=7, dirty=True)))
+    books.append(("synthetic", fg.datasets.synthetic(2_000, seed=7, dirty=True)))
     return books
 
 
@@ -462,9 +460,6 @@ def _dirty_books() -> list[tuple[str, dict[str, pd.DataFrame]]]:
     ("name", "tables"), _dirty_books(), ids=lambda x: x if isinstance(x, str) else ""
 )
 def test_dirty_books_match_naive(name: str, tables: dict[str, pd.DataFrame]) -> None:
-    import logging
-
-    logging.getLogger("famgraph").setLevel(logging.ERROR)
     g = fg.build(**tables, as_of=AS_OF) if name != "synthetic" else fg.build(**tables)
     plans = [
         None,

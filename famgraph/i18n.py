@@ -44,8 +44,10 @@ __all__ = [
     "amounts_arrow",
     "check_language",
     "count",
+    "currency_name",
     "money",
     "pct",
+    "plural",
     "take_strings",
     "term",
     "terms",
@@ -260,6 +262,7 @@ _UNITS: dict[str, tuple[tuple[float, str], ...]] = {
 
 def _sig3(q: float) -> str:
     """A positive number with 3 significant digits, never in exponent form."""
+    q = q * (1 + 1e-12)  # halves up as people round (7.675 is stored as 7.67499...)
     if q >= 100:
         return f"{q:,.0f}"
     return (f"{q:.1f}" if q >= 10 else f"{q:.2f}").rstrip("0").rstrip(".")
@@ -430,9 +433,88 @@ def amounts_arrow(x: np.ndarray, language: str = "en") -> pa.Array:
 #: Every label, caption and sentence: message id -> {"en": ..., "zh": ...}. Texts are
 #: :meth:`str.format` templates; both languages of a message use the same fields.
 MESSAGES: dict[str, dict[str, str]] = {
+    # --- words ---------------------------------------------------------------------------
     "unknown": {"en": "unknown", "zh": "未知"},
     "yes": {"en": "yes", "zh": "是"},
     "no": {"en": "no", "zh": "否"},
+    "n_members_one": {"en": "{n} member", "zh": "{n}位成员"},
+    "n_members_other": {"en": "{n} members", "zh": "{n}位成员"},
+    "n_gaps_one": {"en": "{n} gap", "zh": "{n}项缺口"},
+    "n_gaps_other": {"en": "{n} gaps", "zh": "{n}项缺口"},
+    "list_sep": {"en": ", ", "zh": "、"},
+    # --- figures: coverage ---------------------------------------------------------------
+    "heat.title": {
+        "en": "Coverage gaps by role and product line",
+        "zh": "各家庭角色、各险种的保障缺口",
+    },
+    "heat.empty": {"en": "No coverage gaps", "zh": "没有保障缺口"},
+    "heat.x": {"en": "product line (most urgent first)", "zh": "险种（最需优先配置的在左）"},
+    "heat.y": {"en": "role", "zh": "家庭角色"},
+    "heat.bar": {"en": "persons lacking the line (count)", "zh": "缺少该险种的人数"},
+    "hh.title": {"en": "Household {hid}: {members}, {gaps}", "zh": "家庭 {hid}：{members}，{gaps}"},
+    "hh.age": {"en": ", {age}", "zh": "，{age}岁"},
+    "hh.age_unknown": {"en": ", age unknown", "zh": "，年龄未知"},
+    "hh.income_unknown": {"en": ", income unknown", "zh": "，收入未知"},
+    "hh.holds": {"en": "holds", "zh": "已持有"},
+    "hh.lacks": {"en": "lacks (P = priority)", "zh": "缺少（P = 优先级）"},
+    "hh.customer": {"en": "name in blue: customer", "zh": "蓝色名字：客户"},
+    "hh.prospect": {"en": "name in orange: prospect", "zh": "橙色名字：潜在客户"},
+    "gap.title": {
+        "en": "Protection gap: {short} of {total} households short",
+        "zh": "保障缺口：{total}户中有{short}户保额不足",
+    },
+    "gap.empty": {"en": "No household has a money gap", "zh": "没有家庭存在保额缺口"},
+    "gap.median": {"en": " median {amount}", "zh": " 中位数 {amount}"},
+    "gap.x": {
+        "en": "protection gap per household ({currency})",
+        "zh": "每户保障缺口（{currency}）",
+    },
+    "gap.y": {"en": "households", "zh": "户数"},
+    # --- figures: referral ---------------------------------------------------------------
+    "tree.title": {
+        "en": "Referral tree of {name}: {referred} referred + the root; chain value {amount}",
+        "zh": "{name}的推荐树：下线{referred}人（另加根节点本人）；推荐链价值{amount}",
+    },
+    "tree.drawn": {
+        "en": " ({drawn} of {people} people drawn)",
+        "zh": "（图中显示{people}人中的{drawn}人）",
+    },
+    "tree.chain": {"en": "chain {amount}", "zh": "链 {amount}"},
+    "tree.more": {"en": "+{n} more", "zh": "另有{n}人"},
+    "tree.y": {"en": "generation", "zh": "推荐代数"},
+    "tree.customer": {"en": "customer (converted)", "zh": "客户（已转化）"},
+    "tree.prospect": {"en": "prospect (not converted)", "zh": "潜在客户（未转化）"},
+    "tree.value_in": {"en": "value in {currency}", "zh": "金额单位：{currency}"},
+    "chain.title": {"en": "Chain value of {n} referrers", "zh": "{n}位推荐人的推荐链价值"},
+    "chain.empty": {"en": "No referrals", "zh": "暂无推荐"},
+    "chain.x": {"en": "chain value ({currency})", "zh": "推荐链价值（{currency}）"},
+    "chain.y": {"en": "referrers", "zh": "推荐人数"},
+    "viral.title": {
+        "en": "Viral coefficient by joining cohort",
+        "zh": "各加入批次的K因子（裂变系数）",
+    },
+    "viral.empty": {
+        "en": "No cohorts (no customer has joined_at)",
+        "zh": "没有批次（没有客户填写加入日期）",
+    },
+    "viral.size": {"en": "cohort size (new customers)", "zh": "批次规模（新客户数）"},
+    "viral.x": {"en": "cohort (period of joining)", "zh": "批次（加入时期）"},
+    "viral.y": {
+        "en": "K-factor (converted referrals per new customer)",
+        "zh": "K因子（每位新客户推荐成交的人数）",
+    },
+    # --- figures: tiers ------------------------------------------------------------------
+    "tiers.title": {"en": "Tier funnel", "zh": "关系等级漏斗"},
+    "tiers.y": {"en": "tier", "zh": "关系等级"},
+    "tiers.x": {"en": "persons (bar width; {total} in all)", "zh": "人数（条形宽度；共{total}人）"},
+    "funnel.title": {
+        "en": "Customers by relationship level, with referral inflow",
+        "zh": "各关系等级的客户数及其推荐成交的新客户",
+    },
+    "funnel.people": {"en": "customers at this level", "zh": "该等级客户数"},
+    "funnel.inflow": {"en": "new customers they referred", "zh": "他们推荐成交的新客户"},
+    "funnel.y": {"en": "relationship level (tier)", "zh": "关系等级"},
+    "funnel.x": {"en": "persons", "zh": "人数"},
 }
 
 
@@ -446,6 +528,28 @@ def text(key: str, language: str = "en", /, **fields: Any) -> str:
     """
     template = MESSAGES[key][language]
     return template.format(**fields) if fields else template
+
+
+def plural(key: str, n: int, language: str = "en") -> str:
+    """``key_one`` or ``key_other`` with ``n`` filled in (thousands separated).
+
+    Examples
+    --------
+    >>> plural("n_gaps", 1), plural("n_gaps", 1200), plural("n_gaps", 3, "zh")
+    ('1 gap', '1,200 gaps', '3项缺口')
+    """
+    return text(f"{key}_one" if n == 1 else f"{key}_other", language, n=f"{n:,}")
+
+
+def currency_name(currency: str, language: str = "en") -> str:
+    """How the currency is named on axes and headers: ``CNY``; in Chinese ``元`` for CNY.
+
+    Examples
+    --------
+    >>> currency_name("CNY"), currency_name("CNY", "zh"), currency_name("USD", "zh")
+    ('CNY', '元', 'USD')
+    """
+    return "元" if language == "zh" and currency == "CNY" else currency
 
 
 def fields_of(template: str) -> set[str]:

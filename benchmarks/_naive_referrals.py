@@ -1,4 +1,4 @@
-"""Naive reference for METRICS.md sections 5-7: the obvious networkx / pandas way.
+"""Naive reference for docs/metrics.md sections 5-7: the obvious networkx / pandas way.
 
 Written independently of ``famgraph.analysis`` (it reads only the normalised
 tables of the graph), so the parity tests compare two implementations of the

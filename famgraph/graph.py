@@ -61,7 +61,7 @@ class CustomerGraph:
         The normalised tables: canonical columns first (every canonical column is
         present, empty when not given), then extra input columns, RangeIndex.
     as_of : pandas.Timestamp
-        The analysis date (METRICS.md section 3).
+        The analysis date (docs/metrics.md section 3).
     rejects : pandas.DataFrame
         One row per rejected input row: ``table, row, reason, column, detail``.
 

@@ -202,7 +202,7 @@ def canonical_relation(label: str) -> str | None:
 ROLES: tuple[str, ...] = ("earner", "dependent", "child", "elder", "unknown")
 TIERS: tuple[str, ...] = ("none", "micro", "weak", "strong", "super")
 
-#: Reject reasons in precedence order (METRICS.md section 2).
+#: Reject reasons in precedence order (docs/metrics.md section 2).
 REASONS: tuple[str, ...] = (
     "missing_value",
     "bad_type",

@@ -1,4 +1,4 @@
-"""fg.build: every rule of METRICS.md sections 1-2, on small hand-made tables."""
+"""fg.build: every rule of docs/metrics.md sections 1-2, on small hand-made tables."""
 
 from __future__ import annotations
 

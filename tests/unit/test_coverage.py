@@ -1,4 +1,4 @@
-"""fg.coverage_gaps / fg.household_summary: METRICS.md section 4, hand-computed.
+"""fg.coverage_gaps / fg.household_summary: docs/metrics.md section 4, hand-computed.
 
 Small books below are computed by hand in the comments; random dirty books are
 compared against the naive reference ``benchmarks/_naive_coverage.py``.

@@ -17,7 +17,8 @@ PageRank on them; see its Notes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -40,10 +41,23 @@ from famgraph.rules import (
     SOCIAL_WEIGHT,
 )
 
-if TYPE_CHECKING:
-    from famgraph.store.store import Neo4jStore
+__all__ = ["Neo4jStore", "coverage_gaps", "referral_value", "super_users"]
 
-__all__ = ["coverage_gaps", "referral_value", "super_users"]
+
+class Neo4jStore(Protocol):
+    """What the push-down needs of a store (:class:`famgraph.Neo4jStore` provides it)."""
+
+    def as_of(self) -> pd.Timestamp:
+        """The saved book's ``as_of``."""
+        ...
+
+    def read(self, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        """Run the named read statement with ``params``; the result as a DataFrame."""
+        ...
+
+    def errors(self, action: str) -> AbstractContextManager[None]:
+        """A block whose driver errors become StoreError."""
+        ...
 
 
 def _as_of(store: Neo4jStore) -> dict[str, Any]:

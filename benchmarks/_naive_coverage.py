@@ -82,6 +82,9 @@ def naive_households(g, minor_age: int = 18) -> dict[str, tuple[str, str, int | 
     G.add_nodes_from(pid for pid, (hid, _, _) in info.items() if hid is None)
     for r in g.relations.to_dict("records"):
         a, b, kind = r["person_id"], r["relative_id"], r["relation"]
+        since, until = r.get("since"), r.get("until")
+        if (not _missing(since) and since > g.as_of) or (not _missing(until) and until <= g.as_of):
+            continue  # not active at as_of
         if a not in G or b not in G:
             continue  # one of them has a given household
         if kind == "spouse":

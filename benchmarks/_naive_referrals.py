@@ -198,9 +198,13 @@ def influence_graph(g: CustomerGraph, social_weight: float = 0.5) -> nx.DiGraph:
         g.referrals["referrer_id"], g.referrals["referee_id"], strict=True
     ):
         add(referee, referrer, 1.0)
-    for a, b, kind in zip(
-        g.relations["person_id"], g.relations["relative_id"], g.relations["relation"], strict=True
+    rel = g.relations
+    for a, b, kind, since, until in zip(
+        rel["person_id"], rel["relative_id"], rel["relation"], rel["since"], rel["until"],
+        strict=True,
     ):
+        if (not pd.isna(since) and since > g.as_of) or (not pd.isna(until) and until <= g.as_of):
+            continue  # not active at as_of
         if kind in SOCIAL:
             add(a, b, social_weight)
             add(b, a, social_weight)

@@ -30,7 +30,7 @@ from famgraph.rules import (
 )
 from famgraph.schema import SUPER_USER_COLUMNS, TIERS
 
-__all__ = ["DEFAULT_WEIGHTS", "pct_rank", "score_ranks", "super_users"]
+__all__ = ["DEFAULT_WEIGHTS", "pct_rank", "score_ranks", "super_users", "tier_codes"]
 
 #: Score weights of the percentile ranks: Recency, Frequency, Monetary, Chain, Influence.
 DEFAULT_WEIGHTS: dict[str, float] = dict(SCORE_WEIGHTS)
@@ -361,6 +361,40 @@ def score_ranks(
     return score
 
 
+def tier_codes(
+    cust: np.ndarray, m: pd.DataFrame, converted: np.ndarray, min_referrals: int
+) -> np.ndarray:
+    """Each person's tier as a code into ``TIERS`` (none, micro, weak, strong, super).
+
+    Customers, in this order: ``super`` = continuous and ``converted >= min_referrals``;
+    ``strong`` = continuous or a converted referral; ``weak`` = repeat purchases;
+    ``micro`` = one purchase; else ``none``. Prospects: ``none``.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"frequency": [5, 3, 2, 1, 0], "active_quarters": [2, 2, 1, 1, 0]})
+    >>> cust = np.ones(5, dtype=bool)
+    >>> tier_codes(cust, m, np.array([2, 0, 0, 0, 0]), 2).tolist()
+    [4, 3, 2, 1, 0]
+    """
+    freq = m["frequency"].to_numpy(dtype=np.int64)
+    continuous = m["active_quarters"].to_numpy(dtype=np.int64) >= CONTINUOUS_QUARTERS
+    return np.asarray(
+        np.select(
+            [
+                ~cust,
+                continuous & (converted >= min_referrals),
+                continuous | (converted >= STRONG_REFERRALS),
+                freq >= WEAK_FREQUENCY,
+                freq >= 1,
+            ],
+            [0, 4, 3, 2, 1],
+            default=0,
+        ),
+        dtype=np.int64,
+    )
+
+
 def assemble(
     person_id: pd.Series,
     cust: np.ndarray,
@@ -381,20 +415,7 @@ def assemble(
     n = len(person_id)
     freq = m["frequency"].to_numpy(dtype=np.int64)
     active = m["active_quarters"].to_numpy(dtype=np.int64)
-    continuous = active >= CONTINUOUS_QUARTERS
-    # codes index TIERS = ("none", "micro", "weak", "strong", "super")
-    tier_code = np.select(
-        [
-            ~cust,
-            continuous & (converted >= min_referrals),
-            continuous | (converted >= STRONG_REFERRALS),
-            freq >= WEAK_FREQUENCY,
-            freq >= 1,
-        ],
-        [0, 4, 3, 2, 1],
-        default=0,
-    )
-
+    tier_code = tier_codes(cust, m, converted, min_referrals)
     score = score_ranks(cust, m, chain, infl, weights)
 
     # Share of persons with at least one's influence (ties count), in whole percent

@@ -257,7 +257,7 @@ def super_users(
                 {"as_of": at.to_pydatetime(), "window_days": ACTIVE_WINDOW_DAYS},
             )
         )
-        edges = store.read("read/influence_edges")
+        edges = store.read("read/influence_edges", _as_of(store))
     ids = _str(m["person_id"])
     cust = m["is_customer"].to_numpy(dtype=bool)
     view = _edge_view(ids, cust, edges, at)

@@ -939,3 +939,6 @@ def funnel(super_users: pd.DataFrame, *, ax: Axes | None = None, title: str | No
         ax.set_xlabel("persons")
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax
+
+
+from famgraph.plot.value import value_calibration as value_calibration  # noqa: E402

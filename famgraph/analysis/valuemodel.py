@@ -65,6 +65,10 @@ _DAY_US = 86_400 * 1_000_000
 #: Log-parameters are searched in [-_LOG_BOUND, _LOG_BOUND] (after rescaling the data
 #: to order 1), which keeps every intermediate finite.
 _LOG_BOUND = 25.0
+#: A fitted log-parameter beyond +-_RUNAWAY (a factor of about 3 million from the
+#: rescaled data's order 1) means the likelihood grows without bound towards 0 or
+#: infinity: the data do not pin that parameter down.
+_RUNAWAY = 15.0
 #: A fit is accepted when the optimiser reports success or the largest gradient
 #: component of the mean log-likelihood (per log-parameter) is below this.
 _GRAD_TOL = 1e-6
@@ -330,6 +334,76 @@ class ValueModel:
         ]
         return pd.DataFrame(rows, columns=["model", "parameter", "estimate", "meaning"])
 
+    # -- the closed forms, for any (hypothetical) customers --------------------------
+    def p_alive(self, x: Any, t_x: Any, T: Any) -> np.ndarray:
+        """Probability that customers with history ``(x, t_x, T)`` are still customers.
+
+        ``P(alive) = 1 / (1 + [x > 0] a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x))``.
+
+        Parameters
+        ----------
+        x, t_x, T : array_like
+            Repeat transactions, time of the last and time since the first, in
+            units of ``unit_days`` (broadcast together).
+
+        Returns
+        -------
+        numpy.ndarray of float
+
+        Examples
+        --------
+        >>> m = ValueModel(0.243, 4.414, 0.793, 2.426, 6.25, 3.74, 15.45, -9582.4,
+        ...                -4055.9, 2357, 946, 946, 7, pd.Timestamp("1997-09-30"))
+        >>> m.p_alive([0, 2, 2], [0, 30.43, 5.0], [38.86, 38.86, 38.86]).round(3).tolist()
+        [1.0, 0.727, 0.124]
+        """
+        xb, txb, Tb = _broadcast(x, t_x, T)
+        return _p_alive(self, xb.ravel(), txb.ravel(), Tb.ravel()).reshape(xb.shape)
+
+    def expected_purchases(self, t: float, x: Any, t_x: Any, T: Any) -> np.ndarray:
+        """Expected transactions in the next ``t`` units of customers with history ``(x, t_x, T)``.
+
+        The BG/NBD conditional expectation N(t) (``docs/value.md``).
+
+        Parameters
+        ----------
+        t : float
+            Length of the period ahead, in units of ``unit_days`` (>= 0).
+        x, t_x, T : array_like
+            As for :meth:`p_alive`.
+
+        Returns
+        -------
+        numpy.ndarray of float
+
+        Examples
+        --------
+        >>> m = ValueModel(0.243, 4.414, 0.793, 2.426, 6.25, 3.74, 15.45, -9582.4,
+        ...                -4055.9, 2357, 946, 946, 7, pd.Timestamp("1997-09-30"))
+        >>> m.expected_purchases(39, [0, 2], [0, 30.43], [38.86, 38.86]).round(3).tolist()
+        [0.195, 1.226]
+        """
+        check("expected_purchases", "t", t, Interval(0, None))
+        xb, _, Tb = _broadcast(x, t_x, T)
+        br = _bracket(self, xb.ravel(), Tb.ravel(), float(t)).reshape(xb.shape)
+        return br * self.p_alive(x, t_x, T)
+
+    def expected_value(self, x: Any, m: Any) -> np.ndarray:
+        """Expected value of a future transaction of customers with ``x`` repeats of mean ``m``.
+
+        ``(1 - w) v p / (q - 1) + w m`` with ``w = p x / (p x + q - 1)``; for ``x = 0``
+        the mean ``v p / (q - 1)`` whatever ``m``.
+
+        Examples
+        --------
+        >>> m = ValueModel(0.243, 4.414, 0.793, 2.426, 6.25, 3.74, 15.45, -9582.4,
+        ...                -4055.9, 2357, 946, 946, 7, pd.Timestamp("1997-09-30"))
+        >>> m.expected_value([0, 2], [0.0, 22.35]).round(2).tolist()
+        [35.24, 24.67]
+        """
+        xb, mb = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(m, dtype=float))
+        return _expected_value(self, xb, np.where(xb > 0, mb, 0.0))
+
     def __repr__(self) -> str:
         return (
             f"ValueModel(BG/NBD r={self.r:.4g}, alpha={self.alpha:.4g}, a={self.a:.4g}, "
@@ -448,7 +522,7 @@ def _gg_negll(phi: np.ndarray, d: _GGData) -> tuple[float, np.ndarray]:
 
 
 def _maximise(
-    f: Any, start: np.ndarray, data: Any, what: str, func: str
+    f: Any, start: np.ndarray, data: Any, what: str, names: tuple[str, ...], func: str
 ) -> tuple[np.ndarray, float, int]:
     """Minimise ``f`` (negative mean log-likelihood) over log-parameters; raise if it fails."""
     bounds = [(-_LOG_BOUND, _LOG_BOUND)] * len(start)
@@ -463,17 +537,30 @@ def _maximise(
     )
     phi = np.asarray(res.x, dtype=float)
     fun, grad = f(phi, data)
-    at_bound = bool(np.any(np.abs(phi) >= _LOG_BOUND - 1e-6))
     ok = np.isfinite(fun) and (res.success or float(np.max(np.abs(grad))) < _GRAD_TOL)
-    if not ok or at_bound:
-        why = "a parameter ran off to 0 or infinity" if at_bound else str(res.message)
-        raise DataError(
-            f"{func}: the {what} fit did not converge ({why}; {res.nit} iterations). The "
-            "purchase histories do not pin the model down -- typically too few customers, "
-            "or histories that are all alike. Use a book with more customers and repeat "
-            "purchases, or a later as_of."
+    low = [nm for nm, ph in zip(names, phi, strict=True) if ph < -_RUNAWAY]
+    high = [nm for nm, ph in zip(names, phi, strict=True) if ph > _RUNAWAY]
+    if ok and not low and not high:
+        return phi, float(fun), int(res.nit)
+    if low or high:
+        why = "; ".join(
+            f"{_and(nms)} ran off towards {to}"
+            for nms, to in ((low, "0"), (high, "infinity"))
+            if nms
         )
-    return phi, float(fun), int(res.nit)
+    else:
+        why = "the optimiser stopped without reaching a maximum"
+    raise DataError(
+        f"{func}: the {what} fit did not converge ({why}; {res.nit} iterations). The "
+        "purchase histories do not pin the model down -- typically too few customers, or "
+        "histories that are all alike (e.g. every repeat purchase of the same amount). "
+        "Use a book with more customers and repeat purchases, or a later as_of."
+    )
+
+
+def _and(names: list[str]) -> str:
+    """``["a"] -> "a"``, ``["a", "b", "c"] -> "a, b and c"``."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _group_rows(*cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -577,7 +664,9 @@ def fit_value_model(g: CustomerGraph, *, unit_days: float = UNIT_DAYS) -> ValueM
             table="holdings",
         )
     bg = _bg_data(x_all, tr.tx_days[has], tr.t_days[has], u)
-    phi_bg, f_bg, it_bg = _maximise(_bg_negll, _bg_start(bg), bg, "BG/NBD", func)
+    phi_bg, f_bg, it_bg = _maximise(
+        _bg_negll, _bg_start(bg), bg, "BG/NBD", ("r", "alpha", "a", "b"), func
+    )
     r, alpha_s, a, b = np.exp(phi_bg)
     scale_t = float(bg.scale)
     alpha = alpha_s * scale_t
@@ -595,7 +684,9 @@ def fit_value_model(g: CustomerGraph, *, unit_days: float = UNIT_DAYS) -> ValueM
             column="amount",
         )
     gg = _gg_data(tr.x[rep].astype(float), tr.m[rep])
-    phi_gg, f_gg, it_gg = _maximise(_gg_negll, _gg_start(), gg, "Gamma-Gamma", func)
+    phi_gg, f_gg, it_gg = _maximise(
+        _gg_negll, _gg_start(), gg, "Gamma-Gamma", ("p", "q", "v"), func
+    )
     p, q, v_s = np.exp(phi_gg)
     scale_m = float(gg.scale)
     ll_gg = -f_gg * gg.N - gg.N * np.log(scale_m)
@@ -683,6 +774,13 @@ def _gg_start() -> np.ndarray:
 
 # ---------------------------------------------------------------------------------
 # closed forms (arrays; time in units)
+def _broadcast(x: Any, t_x: Any, T: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    xb, txb, Tb = np.broadcast_arrays(
+        np.asarray(x, dtype=float), np.asarray(t_x, dtype=float), np.asarray(T, dtype=float)
+    )
+    return np.atleast_1d(xb), np.atleast_1d(txb), np.atleast_1d(Tb)
+
+
 def _p_alive(md: ValueModel, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
     """P(alive) = 1 / (1 + [x > 0] a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x))."""
     out = np.ones(len(x), dtype=float)

@@ -140,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"run {i + 1}: fit {fits[-1]:.2f} s, predict {preds[-1]:.2f} s", flush=True)
     assert model is not None and pred is not None
     peak_model = _status_mb("VmHWM") if can_reset else None
-    peak_all = _peak_rss_mb()
+    # clearing VmHWM also resets ru_maxrss on recent kernels: keep the build's peak
+    peak_all = max(peak_built, _peak_rss_mb())
     load_end = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     buyers = int(pred["x"].notna().sum())
 

@@ -138,7 +138,7 @@ def _tx_days(g: CustomerGraph, as_of: pd.Timestamp) -> tuple[np.ndarray, np.ndar
     d0 = int(day.min())
     span = int(day.max()) - d0 + 1
     key = who.astype(np.int64) * span + (day - d0)
-    uk, inv = np.unique(key, return_inverse=True)
+    uk, _, inv, _ = _unique_keys(key)
     value = np.bincount(inv, weights=amt, minlength=len(uk))
     return uk // span, uk % span + d0, value
 
@@ -418,17 +418,26 @@ class ValueModel:
 # likelihoods (negative mean log-likelihood and gradient in log-parameters)
 @dataclass(frozen=True)
 class _BGData:
-    """Grouped BG/NBD data: rows with x == 0 first, then x > 0."""
+    """BG/NBD data, grouped: everything that depends on T or t_x only is kept per distinct value.
 
-    x: np.ndarray  # float64
-    tx: np.ndarray
-    T: np.ndarray
-    w: np.ndarray  # weights (persons per row)
-    n0: int  # rows with x == 0
-    ux: np.ndarray  # distinct x (float64)
-    wu: np.ndarray  # total weight per distinct x
-    W: float
-    scale: float  # the unit of tx and T, in time units: the data are rescaled to order 1
+    Times are rescaled by ``scale`` (the mean T) to be of order 1. Rows are the distinct
+    histories ``(x, t_x, T)`` with ``x > 0``; persons with ``x == 0`` enter only through
+    the weights per distinct T (their likelihood is the first term alone).
+    """
+
+    uT: np.ndarray  # distinct T
+    wT: np.ndarray  # persons per distinct T
+    wxT: np.ndarray  # sum of x over those persons
+    utx: np.ndarray  # distinct t_x of the rows
+    x1: np.ndarray  # rows: x (float64, >= 1)
+    w1: np.ndarray  # rows: persons with that history
+    iT1: np.ndarray  # rows: index into uT
+    itx1: np.ndarray  # rows: index into utx
+    ix1: np.ndarray  # rows: index into ux
+    ux: np.ndarray  # distinct x (float64), 0 included when present
+    wu: np.ndarray  # persons per distinct x
+    W: float  # persons
+    scale: float
 
 
 def _dot(a: np.ndarray, b: np.ndarray) -> float:
@@ -454,35 +463,51 @@ def _rising_sums(c: float, ux: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _bg_negll(phi: np.ndarray, d: _BGData) -> tuple[float, np.ndarray]:
+    """Negative mean log-likelihood of BG/NBD and its gradient in log-parameters.
+
+    Per person, log L = C(x) + A + [x > 0] log(1 + e^D) with
+    C(x) = lnG(r+x) - lnG(r) + lnG(b+x) - lnG(b) - lnG(a+b+x) + lnG(a+b),
+    A = r ln alpha - (r+x) ln(alpha+T) = -r ln(1 + T/alpha) - x ln(alpha+T) and
+    D = ln a - ln(b+x-1) + (r+x) ln((alpha+T)/(alpha+t_x)): the log-sum-exp of the two
+    terms of the likelihood, written so that no term overflows and large r, alpha stay
+    exact.
+    """
     r, alpha, a, b = np.exp(phi)
-    n0 = d.n0
-    # log of alpha^r / (alpha + T)^(r + x), written so that huge r and alpha stay exact
-    lT = np.log(alpha + d.T)
-    l1T = np.log1p(d.T / alpha)
-    A = -r * l1T - d.x * lT
-    # rows with x > 0: the second term of the likelihood, in logs
-    x1, tx1 = d.x[n0:], d.tx[n0:]
-    ltx = np.log(alpha + tx1)
-    l1tx = np.log1p(tx1 / alpha)
-    B = np.log(a) - np.log(b + x1 - 1.0) - r * l1tx - x1 * ltx
-    S = A.copy()
-    S[n0:] = np.logaddexp(A[n0:], B)
-    pi = np.exp(B - S[n0:])  # weight of the second term; 0 on rows with x == 0
-    w1 = d.w[n0:]
-    wpi = w1 * pi
     ux, wu = d.ux, d.wu
-    # lnG(r+x) - lnG(r) + lnG(b+x) - lnG(b) - (lnG(a+b+x) - lnG(a+b)), per distinct x
+    # per distinct T and t_x
+    l1T = np.log1p(d.uT / alpha)
+    lT = np.log(alpha + d.uT)
+    iaT = 1.0 / (alpha + d.uT)
+    l1tx = np.log1p(d.utx / alpha)
+    iatx = 1.0 / (alpha + d.utx)
+    # per distinct x: C(x) and its derivatives, without differences of huge log-gammas
     lr, dr = _rising_sums(r, ux)
     lb, db = _rising_sums(b, ux)
     lab, dab = _rising_sums(a + b, ux)
-    ll = _dot(wu, lr + lb - lab) + _dot(d.w, S)
-    # gradient in (r, alpha, a, b)
-    g_r = _dot(wu, dr) - _dot(d.w, l1T) + _dot(wpi, l1T[n0:] - l1tx)
-    dA = (r * d.T / alpha - d.x) / (alpha + d.T)
-    dB = (r * tx1 / alpha - x1) / (alpha + tx1)
-    g_alpha = _dot(d.w, dA) + _dot(wpi, dB - dA[n0:])
+    rep = ux > 0
+    cx = np.full(len(ux), -np.inf)
+    cx[rep] = np.log(a) - np.log(b + ux[rep] - 1.0)
+    # per row (x > 0)
+    x1 = d.x1
+    delta = l1T[d.iT1] - l1tx[d.itx1]  # ln((alpha + T) / (alpha + t_x)) >= 0
+    D = cx[d.ix1] + (r + x1) * delta
+    # softplus(D) = log(1 + e^D) and expit(D) from one exp(-|D|) <= 1 (exp and log are
+    # the vectorised ufuncs; np.logaddexp and scipy's expit are several times slower)
+    e = np.exp(-np.abs(D))
+    one_e = 1.0 + e
+    softplus = np.maximum(D, 0.0) + np.log(one_e)
+    pi = np.where(D >= 0, 1.0, e) / one_e  # share of the second term in the likelihood
+    wpi = d.w1 * pi
+    ll = _dot(wu, lr + lb - lab) - r * _dot(d.wT, l1T) - _dot(d.wxT, lT) + _dot(d.w1, softplus)
+    g_r = _dot(wu, dr) - _dot(d.wT, l1T) + _dot(wpi, delta)
+    g_alpha = (
+        r / alpha * _dot(d.wT, d.uT * iaT)
+        - _dot(d.wxT, iaT)
+        + _dot(wpi * (r + x1), iaT[d.iT1] - iatx[d.itx1])
+    )
+    wpi_x = np.bincount(d.ix1, weights=wpi, minlength=len(ux))
     g_a = -_dot(wu, dab) + float(wpi.sum()) / a
-    g_b = _dot(wu, db - dab) - _dot(wpi, 1.0 / (b + x1 - 1.0))
+    g_b = _dot(wu, db - dab) - _dot(wpi_x[rep], 1.0 / (b + ux[rep] - 1.0))
     grad = np.array([g_r * r, g_alpha * alpha, g_a * a, g_b * b])
     return -ll / d.W, -grad / d.W
 
@@ -528,18 +553,27 @@ def _gg_negll(phi: np.ndarray, d: _GGData) -> tuple[float, np.ndarray]:
 def _maximise(
     f: Any, start: np.ndarray, data: Any, what: str, names: tuple[str, ...], func: str
 ) -> tuple[np.ndarray, float, int]:
-    """Minimise ``f`` (negative mean log-likelihood) over log-parameters; raise if it fails."""
-    bounds = [(-_LOG_BOUND, _LOG_BOUND)] * len(start)
+    """Minimise ``f`` (negative mean log-likelihood) over log-parameters; raise if it fails.
+
+    BFGS with the analytic gradient. (L-BFGS-B would bound the parameters, but its
+    LAPACK calls go through threaded OpenBLAS, which on a busy machine costs ~10 ms per
+    iteration of a 4-parameter problem.) Parameters are clipped to +-_LOG_BOUND inside
+    the objective so that no step can overflow; a fit that ends beyond +-_RUNAWAY is
+    reported below.
+    """
+
+    def clipped(phi: np.ndarray, d: Any) -> tuple[float, np.ndarray]:
+        return f(np.clip(phi, -_LOG_BOUND, _LOG_BOUND), d)
+
     res = minimize(
-        f,
+        clipped,
         start,
         args=(data,),
         jac=True,
-        method="L-BFGS-B",
-        bounds=bounds,
-        options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10},
+        method="BFGS",
+        options={"maxiter": 1000, "gtol": 1e-9},
     )
-    phi = np.asarray(res.x, dtype=float)
+    phi = np.clip(np.asarray(res.x, dtype=float), -_LOG_BOUND, _LOG_BOUND)
     fun, grad = f(phi, data)
     ok = np.isfinite(fun) and (res.success or float(np.max(np.abs(grad))) < _GRAD_TOL)
     low = [nm for nm, ph in zip(names, phi, strict=True) if ph < -_RUNAWAY]
@@ -567,24 +601,42 @@ def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def _unique_keys(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct non-negative int64 keys: (sorted keys, first index of each, inverse, counts).
+
+    Small key ranges are counted in a dense table (O(n + range)); others are sorted
+    with a stable sort, which is linear on data that come grouped (by person, say).
+    """
+    n = len(key)
+    top = int(key.max(initial=-1)) + 1
+    if top <= 4 * n + (1 << 16):
+        present = np.zeros(top, dtype=bool)
+        present[key] = True
+        code = np.cumsum(present) - 1
+        inv = code[key]
+        uniq = np.flatnonzero(present)
+        first = np.full(len(uniq), n, dtype=np.int64)
+        np.minimum.at(first, inv, np.arange(n, dtype=np.int64))
+    else:
+        order = np.argsort(key, kind="stable")
+        sk = key[order]
+        new = np.empty(n, dtype=bool)
+        new[:1] = True
+        np.not_equal(sk[1:], sk[:-1], out=new[1:])
+        inv = np.empty(n, dtype=np.int64)
+        inv[order] = np.cumsum(new) - 1
+        uniq = sk[new]
+        first = order[new]
+    counts = np.bincount(inv, minlength=len(uniq))
+    return uniq, first, inv, counts
+
+
 def _group_rows(*cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distinct rows of non-negative int64 columns: (first index of each, inverse, counts)."""
-    key = np.zeros(len(cols[0]), dtype=np.int64)
-    fits = True
     width = 1
     for c in cols:
-        k = int(c.max(initial=0)) + 1
-        if width > (2**62) // k:
-            fits = False
-            break
-        width *= k
-    if fits:
-        for c in cols:
-            key = key * (int(c.max(initial=0)) + 1) + c
-        _, first, inv, counts = np.unique(
-            key, return_index=True, return_inverse=True, return_counts=True
-        )
-    else:  # pragma: no cover - day spans of thousands of years
+        width *= int(c.max(initial=0)) + 1
+    if width >= 2**62:  # pragma: no cover - histories spanning millions of years
         _, first, inv, counts = np.unique(
             np.column_stack(cols),
             axis=0,
@@ -592,7 +644,12 @@ def _group_rows(*cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             return_inverse=True,
             return_counts=True,
         )
-    return first, inv.reshape(-1), counts
+        return first, inv.reshape(-1), counts
+    key = np.zeros(len(cols[0]), dtype=np.int64)
+    for c in cols:
+        key = key * (int(c.max(initial=0)) + 1) + c
+    _, first, inv, counts = _unique_keys(key)
+    return first, inv, counts
 
 
 # ---------------------------------------------------------------------------------
@@ -675,7 +732,7 @@ def fit_value_model(g: CustomerGraph, *, unit_days: float = UNIT_DAYS) -> ValueM
     scale_t = float(bg.scale)
     alpha = alpha_s * scale_t
     # the likelihood in original units: each (alpha + t)^-(r+x) alpha^r carries scale^-x
-    ll_bg = -f_bg * bg.W - _dot(bg.w, bg.x) * np.log(scale_t)
+    ll_bg = -f_bg * bg.W - float(bg.wxT.sum()) * np.log(scale_t)
 
     rep = has & (tr.x > 0) & (tr.m > 0)
     n_gg = int(rep.sum())
@@ -724,23 +781,30 @@ def fit_value_model(g: CustomerGraph, *, unit_days: float = UNIT_DAYS) -> ValueM
 
 
 def _bg_data(x: np.ndarray, tx_days: np.ndarray, t_days: np.ndarray, unit: float) -> _BGData:
-    first, _, counts = _group_rows(x, tx_days, t_days)
-    gx, gtx, gT = x[first], tx_days[first], t_days[first]
-    order = np.argsort(gx > 0, kind="stable")  # x == 0 rows first
-    gx, gtx, gT, w = gx[order], gtx[order], gT[order], counts[order].astype(float)
-    W = float(w.sum())
-    scale = _dot(w, gT) / W / unit  # mean T in units: the data are rescaled to order 1
+    W = float(len(x))
+    scale = float(t_days.mean()) / unit  # mean T in units: the data are rescaled to order 1
     scale = scale if scale > 0 else 1.0
-    xf = gx.astype(float)
-    ux, xi = np.unique(xf, return_inverse=True)
+    per = unit * scale  # days per rescaled unit
+    uT_days, _, iT, cT = _unique_keys(t_days)
+    wT = cT.astype(float)
+    wxT = np.bincount(iT, weights=x, minlength=len(uT_days))
+    ux_i, _, ix, cx = _unique_keys(x)
+    wu = cx.astype(float)
+    rep = x > 0
+    first, _, counts = _group_rows(x[rep], tx_days[rep], t_days[rep])
+    utx_days, _, itx1, _ = _unique_keys(tx_days[rep][first])
     return _BGData(
-        x=xf,
-        tx=gtx / unit / scale,
-        T=gT / unit / scale,
-        w=w,
-        n0=int((gx == 0).sum()),
-        ux=ux,
-        wu=np.bincount(xi, weights=w, minlength=len(ux)),
+        uT=uT_days / per,
+        wT=wT,
+        wxT=wxT,
+        utx=utx_days / per,
+        x1=x[rep][first].astype(float),
+        w1=counts.astype(float),
+        iT1=iT[rep][first],
+        itx1=itx1,
+        ix1=ix[rep][first],
+        ux=ux_i.astype(float),
+        wu=wu,
         W=W,
         scale=scale,
     )
@@ -748,7 +812,7 @@ def _bg_data(x: np.ndarray, tx_days: np.ndarray, t_days: np.ndarray, unit: float
 
 def _bg_start(d: _BGData) -> np.ndarray:
     # r = 1 and alpha from the overall repeat rate (x per unit of T, rescaled)
-    rate = _dot(d.w, d.x) / max(_dot(d.w, d.T), 1e-12)
+    rate = float(d.wxT.sum()) / max(_dot(d.wT, d.uT), 1e-12)
     alpha = 1.0 / max(rate, 1e-6)
     return np.log(np.array([1.0, min(alpha, 1e6), 1.0, 1.0]))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from famgraph import _fonts
 from famgraph.analysis.valuemodel import ValueModel, calibration_table
@@ -99,7 +100,8 @@ def value_calibration(
         ax.set_ylim(0, None)
         ax.set_title(title)
         ax.set_xlabel(f"repeat purchases up to {start}\n(second line: customers in the group)")
-        ax.set_ylabel(f"purchases per customer\n{start} to {end}")
+        first = (model.as_of + pd.Timedelta(days=1)).date()
+        ax.set_ylabel(f"purchases per customer\n{first} to {end}")
         ax.legend(
             loc="upper left",
             title=f"all customers: {total_a:,.0f} actual, {total_p:,.0f} predicted",

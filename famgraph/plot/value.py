@@ -10,7 +10,7 @@ import pandas as pd
 from famgraph import _fonts
 from famgraph.analysis.valuemodel import ValueModel, calibration_table
 from famgraph.graph import CustomerGraph
-from famgraph.plot import PALETTE, _empty, _new_axes
+from famgraph.plot._common import PALETTE, _empty, _new_axes
 from famgraph.rules import CALIBRATION_MAX_X
 
 if TYPE_CHECKING:

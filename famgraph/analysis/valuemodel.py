@@ -144,6 +144,11 @@ def _tx_days(g: CustomerGraph, as_of: pd.Timestamp) -> tuple[np.ndarray, np.ndar
 
 
 def _transactions(g: CustomerGraph, as_of: pd.Timestamp) -> _Transactions:
+    """The transaction summary up to ``as_of``, computed once per graph (``g.memo``)."""
+    return g.memo(("value_transactions", pd.Timestamp(as_of)), lambda: _summarise(g, as_of))
+
+
+def _summarise(g: CustomerGraph, as_of: pd.Timestamp) -> _Transactions:
     n = g.n_people
     per, day, value = _tx_days(g, as_of)
     n_tx = np.bincount(per, minlength=n).astype(np.int64)
@@ -160,6 +165,8 @@ def _transactions(g: CustomerGraph, as_of: pd.Timestamp) -> _Transactions:
         rep_sum = np.bincount(per[repeat], weights=value[repeat], minlength=n)
         x = n_tx - 1
         np.divide(rep_sum, x, out=m, where=x > 0)
+    for arr in (n_tx, first, last, m):
+        arr.flags.writeable = False
     return _Transactions(n_tx, first, last, m, _day(as_of))
 
 
@@ -686,8 +693,10 @@ def fit_value_model(g: CustomerGraph, *, unit_days: float = UNIT_DAYS) -> ValueM
 
     Notes
     -----
-    Maximum likelihood with L-BFGS-B on the logarithms of the parameters, with
-    analytic gradients; log-gamma and log-sum-exp keep every term finite. Persons
+    Maximum likelihood with BFGS on the logarithms of the parameters, with
+    analytic gradients; log-gamma sums and log-sum-exp keep every term finite.
+    The fit is computed once per graph and ``unit_days`` (a second call, or
+    :func:`predict_value` without a model, reuses it). Persons
     with the same ``(x, t_x, T)`` share one weighted likelihood term, so the cost
     per iteration is O(distinct histories) for BG/NBD and O(repeat buyers) for
     Gamma-Gamma, after an O(H log H) pass over the H holdings. One million
@@ -701,9 +710,13 @@ def fit_value_model(g: CustomerGraph, *, unit_days: float = UNIT_DAYS) -> ValueM
     >>> m.n_persons, m.n_repeat > 100, m.q > 1
     (2..., True, True)
     """
-    func = "fit_value_model"
-    check(func, "unit_days", unit_days, Interval(0, None, closed="neither"))
+    check("fit_value_model", "unit_days", unit_days, Interval(0, None, closed="neither"))
     u = float(unit_days)
+    return g.memo(("value_model", u), lambda: _fit(g, u))
+
+
+def _fit(g: CustomerGraph, u: float) -> ValueModel:
+    func = "fit_value_model"
     tr = _transactions(g, g.as_of)
     has = tr.has
     n_persons = int(has.sum())

@@ -392,8 +392,11 @@ def test_predict_value_columns_and_persons_without_purchases() -> None:
     assert buyers["p_alive"].between(0, 1).all()
     assert (buyers["clv"] > 0).all()
     assert str(pred["x"].dtype) == "Int64"
-    # model=None fits on g
-    again = fg.predict_value(g, fg.fit_value_model(g))
+    # model=None fits on g, once per graph: the fit is memoised
+    model = fg.fit_value_model(g)
+    assert fg.fit_value_model(g) is model
+    assert fg.fit_value_model(g, unit_days=1) is not model
+    again = fg.predict_value(g, model)
     pd.testing.assert_frame_equal(pred, again)
 
 

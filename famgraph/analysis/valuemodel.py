@@ -287,6 +287,13 @@ class ValueModel:
     bgnbd_converged: bool = True
     gg_converged: bool = True
 
+    def __post_init__(self) -> None:
+        # a model can also be made from stored parameters: check them once, here
+        for name in ("r", "alpha", "a", "b", "p", "v", "unit_days"):
+            check("ValueModel", name, getattr(self, name), Interval(0, None, closed="neither"))
+        check("ValueModel", "q", self.q, Interval(1, None, closed="neither"))
+        object.__setattr__(self, "as_of", pd.Timestamp(self.as_of))
+
     @property
     def mean_value(self) -> float:
         """Expected value of a transaction of a customer we know nothing about: v p / (q - 1)."""

@@ -567,6 +567,13 @@ def test_value_model_repr_and_summary(cdnow_model: fg.ValueModel) -> None:
     assert cdnow_model.mean_value == pytest.approx(35.17, abs=0.01)
     with pytest.raises(dataclasses.FrozenInstanceError):
         cdnow_model.r = 1.0  # type: ignore[misc]
+    # made from stored parameters: checked
+    with pytest.raises(ValueError, match="The `q` parameter of `ValueModel` must be a finite"):
+        dataclasses.replace(cdnow_model, q=1.0)
+    with pytest.raises(ValueError, match="The `alpha` parameter of `ValueModel`"):
+        dataclasses.replace(cdnow_model, alpha=-1.0)
+    stored = dataclasses.replace(cdnow_model, as_of="1997-09-30")  # type: ignore[arg-type]
+    assert stored.as_of == pd.Timestamp("1997-09-30")
 
 
 def test_calibration_table_max_x() -> None:

@@ -17,6 +17,7 @@ from famgraph.analysis.referrals import referral_value, viral_coefficient
 from famgraph.analysis.superusers import super_users
 from famgraph.analysis.transitions import tier_transitions, transition_matrix
 from famgraph.analysis.value import value_metrics
+from famgraph.analysis.valuemodel import ValueModel, fit_value_model, predict_value
 from famgraph.build import build, read_dir
 from famgraph.errors import DataError, FamgraphError, StoreError
 from famgraph.graph import CustomerGraph, LargeGraphWarning
@@ -33,14 +34,17 @@ __all__ = [
     "LargeGraphWarning",
     "Neo4jStore",
     "StoreError",
+    "ValueModel",
     "__version__",
     "build",
     "coverage_gaps",
     "datasets",
+    "fit_value_model",
     "household_summary",
     "households",
     "influence",
     "plot",
+    "predict_value",
     "read_dir",
     "referral_value",
     "report",

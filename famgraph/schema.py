@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
+    "CALIBRATION_COLUMNS",
     "COVERAGE_GAP_COLUMNS",
     "FAMILY_KINDS",
     "HOUSEHOLDS_COLUMNS",
     "HOUSEHOLD_SUMMARY_COLUMNS",
     "NODE_LABELS",
+    "PREDICT_VALUE_COLUMNS",
     "QUALITY_COLUMNS",
     "REASONS",
     "REFERRAL_VALUE_COLUMNS",
@@ -29,6 +31,7 @@ __all__ = [
     "TABLES",
     "TABLE_ORDER",
     "TIERS",
+    "TRANSACTION_SUMMARY_COLUMNS",
     "TRANSITION_COLUMNS",
     "VALUE_COLUMNS",
     "VIRAL_COLUMNS",
@@ -279,6 +282,18 @@ TRANSITION_COLUMNS = (
     "score_after",
     "change",
 )
+TRANSACTION_SUMMARY_COLUMNS = ("person_id", "x", "t_x", "T", "m")
+PREDICT_VALUE_COLUMNS = (
+    "person_id",
+    "x",
+    "t_x",
+    "T",
+    "p_alive",
+    "expected_purchases",
+    "expected_value",
+    "clv",
+)
+CALIBRATION_COLUMNS = ("frequency", "customers", "actual", "predicted")
 WARM_LEAD_COLUMNS = (
     "person_id",
     "via_person_id",

@@ -14,6 +14,7 @@ from famgraph.analysis.influence import influence
 from famgraph.analysis.leads import warm_leads
 from famgraph.analysis.plan import DEFAULT_PLAN, validate_plan
 from famgraph.analysis.referrals import referral_value, viral_coefficient
+from famgraph.analysis.segments import value_segments
 from famgraph.analysis.superusers import super_users
 from famgraph.analysis.transitions import tier_transitions, transition_matrix
 from famgraph.analysis.value import value_metrics
@@ -53,6 +54,7 @@ __all__ = [
     "transition_matrix",
     "validate_plan",
     "value_metrics",
+    "value_segments",
     "viral_coefficient",
     "warm_leads",
 ]

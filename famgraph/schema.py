@@ -26,6 +26,7 @@ __all__ = [
     "RELATION_SYNONYMS",
     "REL_TYPES",
     "ROLES",
+    "SEGMENTS",
     "SOCIAL_KINDS",
     "SUPER_USER_COLUMNS",
     "TABLES",
@@ -34,6 +35,7 @@ __all__ = [
     "TRANSACTION_SUMMARY_COLUMNS",
     "TRANSITION_COLUMNS",
     "VALUE_COLUMNS",
+    "VALUE_SEGMENT_COLUMNS",
     "VIRAL_COLUMNS",
     "WARM_LEAD_COLUMNS",
     "Column",
@@ -206,6 +208,8 @@ def canonical_relation(label: str) -> str | None:
 # --- roles, tiers, reasons ------------------------------------------------------
 ROLES: tuple[str, ...] = ("earner", "dependent", "child", "elder", "unknown")
 TIERS: tuple[str, ...] = ("none", "micro", "weak", "strong", "super")
+#: CLV x CRV segments (docs/metrics.md section 10), prospects last.
+SEGMENTS: tuple[str, ...] = ("champion", "affluent", "advocate", "miser", "prospect")
 
 #: Reject reasons in precedence order (docs/metrics.md section 2).
 REASONS: tuple[str, ...] = (
@@ -294,6 +298,7 @@ PREDICT_VALUE_COLUMNS = (
     "clv",
 )
 CALIBRATION_COLUMNS = ("frequency", "customers", "actual", "predicted")
+VALUE_SEGMENT_COLUMNS = ("person_id", "clv", "crv", "segment", "p_alive", "tier", "at_risk")
 WARM_LEAD_COLUMNS = (
     "person_id",
     "via_person_id",

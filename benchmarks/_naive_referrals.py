@@ -200,7 +200,11 @@ def influence_graph(g: CustomerGraph, social_weight: float = 0.5) -> nx.DiGraph:
         add(referee, referrer, 1.0)
     rel = g.relations
     for a, b, kind, since, until in zip(
-        rel["person_id"], rel["relative_id"], rel["relation"], rel["since"], rel["until"],
+        rel["person_id"],
+        rel["relative_id"],
+        rel["relation"],
+        rel["since"],
+        rel["until"],
         strict=True,
     ):
         if (not pd.isna(since) and since > g.as_of) or (not pd.isna(until) and until <= g.as_of):

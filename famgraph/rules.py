@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ACTIVE_WINDOW_DAYS",
     "ALPHA",
+    "CALIBRATION_MAX_X",
     "CHURN_THRESHOLD",
     "CI_MULTIPLE",
     "CONTINUOUS_QUARTERS",
@@ -37,6 +38,7 @@ __all__ = [
     "LEAD_TIER_WEIGHTS",
     "LIFE_MULTIPLE",
     "MINOR_AGE",
+    "MIN_GAMMA_GAMMA_BUYERS",
     "MIN_REFERRALS",
     "PAGERANK_TOL",
     "PRIORITY_WEIGHT_BASE",
@@ -150,6 +152,12 @@ DISCOUNT: Final = 0.01
 WEEKS_PER_MONTH: Final = 4.345
 #: A month, in days (``WEEKS_PER_MONTH`` weeks).
 DAYS_PER_MONTH: Final = WEEKS_PER_MONTH * 7
+#: The Gamma-Gamma value model is fitted only with at least this many repeat buyers
+#: whose repeat purchases have a positive mean value.
+MIN_GAMMA_GAMMA_BUYERS: Final = 10
+#: The calibration table and figure gather customers with this many repeat purchases
+#: or more in their last bucket ("7+").
+CALIBRATION_MAX_X: Final = 7
 #: A strong or super customer whose probability of being alive is below this is at risk.
 CHURN_THRESHOLD: Final = 0.5
 

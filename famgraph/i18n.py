@@ -746,11 +746,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "优先联系的家庭：保障缺口最大",
     },
     "cov.ids": {
-        "en": "Household ids come in two forms: an id given in the data (e.g. HH000059) is kept; "
+        "en": "Household ids come in two forms: an id given in the data (e.g. {given}) is kept; "
         "people without one are grouped by family ties (spouse, parent and minor child) and the "
-        'group is named "H:" + its smallest member id (e.g. H:P0004463).',
-        "zh": "家庭编号有两种：数据中已给出的编号（如 HH000059）原样保留；没有编号的人按家庭关系"
-        "（配偶、父母与未成年子女）归组，并以“H:”加组内最小的成员编号命名（如 H:P0004463）。",
+        'group is named "H:" + its smallest member id (e.g. {formed}).',
+        "zh": "家庭编号有两种：数据中已给出的编号（如 {given}）原样保留；没有编号的人按家庭关系"
+        "（配偶、父母与未成年子女）归组，并以“H:”加组内最小的成员编号命名（如 {formed}）。",
     },
     "cov.money": {
         "en": "Protection gap: life need {life}× and critical-illness need {ci}× the earners' "

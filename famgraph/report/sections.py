@@ -335,7 +335,7 @@ def coverage_section(c: Context) -> Section:
             ),
         ),
         f"<h3>{T.esc(c.t('cov.call_first'))}</h3>",
-        T.note(c.t("cov.ids")),
+        T.note(c.t("cov.ids", **_id_examples(c))),
         T.note(
             c.t("cov.money", life=f"{s.life_multiple:g}", ci=f"{s.ci_multiple:g}")
             + (c.t("cov.unknown", n=c.count(n_unknown)) if n_unknown else "")
@@ -361,6 +361,17 @@ def coverage_section(c: Context) -> Section:
         ),
     ]
     return "coverage", c.t("sec.coverage"), "\n".join(parts)
+
+
+def _id_examples(c: Context) -> dict[str, str]:
+    """A given and a formed household id of this book, for the note on ids."""
+    st = c.results.gap_status
+    given = st.index[st["given"].to_numpy(dtype=bool)]
+    formed = st.index[~st["given"].to_numpy(dtype=bool)]
+    return {
+        "given": str(given[0]) if len(given) else "HH0001",
+        "formed": str(formed[0]) if len(formed) else "H:P0001",
+    }
 
 
 def _household_grids(c: Context, anchors: dict[str, str]) -> str:

@@ -406,7 +406,8 @@ def _wan_arrow(x: np.ndarray) -> pa.Array:
     v = np.asarray(x, dtype=float)
     wan = np.round(np.abs(v) / 1e4, 2)
     yi = np.round(np.abs(v) / 1e8, 2)
-    unit = np.where(wan < 1, 0, np.where(wan < 10_000, 1, 2))  # plain, 万, 亿
+    whole_yuan = np.floor(np.abs(np.round(v, 6)) + 0.5)
+    unit = np.where(whole_yuan < 1e4, 0, np.where(wan < 10_000, 1, 2))  # plain, 万, 亿
     scaled = np.select([unit == 1, unit == 2], [wan, yi], default=0.0)
     whole = np.floor(scaled + 1e-9)
     frac = np.clip(np.round((scaled - whole) * 100), 0, 99).astype(np.int64)

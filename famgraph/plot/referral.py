@@ -236,7 +236,7 @@ def _fit_labels(ax: Axes, labels: list[Any], x: np.ndarray, gen: np.ndarray) -> 
     (``get_window_extent`` after a layout pass), then widen the x-limits so the
     outer labels stay inside the axes and enlarge the figure until neighbours in
     a row are at least their half-widths apart and each row's labels end above
-    the next row's nodes. A few passes settle it (the layout's margins move a
+    the next row's nodes, and the title fits. A few passes settle it (the layout's margins move a
     little when the figure grows). Cost: one layout pass per round, at most 4.
     """
     fig = ax.get_figure(root=True)
@@ -269,6 +269,11 @@ def _fit_labels(ax: Axes, labels: list[Any], x: np.ndarray, gen: np.ndarray) -> 
         hi = max(float(x.max()) + 0.7, x[right] + (widths[right] / 2 + pad) / need_sx)
         ax.set_xlim(lo, hi)
         grow_x = (hi - lo) * need_sx - ax.bbox.width
+        # the title, centred over the axes, must fit in the figure too
+        title = ax.title.get_window_extent()
+        spill = max(0.0, -title.x0, title.x1 - fig.bbox.width)
+        if spill > 0:
+            grow_x = max(grow_x, 2 * spill + 2 * pad)
         grow_y = (need_sy / sy - 1.0) * ax.bbox.height
         if grow_x <= 0.5 and grow_y <= 0.5:
             return

@@ -403,6 +403,17 @@ def test_referral_tree_labels_never_overlap(language: str) -> None:
     labels = [b for t, b in boxes if "\n" in t]
     assert len(labels) == 37  # every drawn person is labelled
     assert fig.get_size_inches()[0] > 6.0  # it had to grow
+    assert_apart_and_inside(fig, boxes)
+
+
+def test_referral_tree_standalone_fits_its_title(sample: fg.CustomerGraph) -> None:
+    # drawn on its own figure: few nodes, a long title -- the title must not be cut off
+    ax = fg.plot.referral_tree(sample, "P05")
+    fig = ax.figure
+    assert_apart_and_inside(fig, text_boxes(fig, ax))
+
+
+def assert_apart_and_inside(fig: plt.Figure, boxes: list[tuple[str, Bbox]]) -> None:
     clashes = [
         (a, b) for i, (a, ba) in enumerate(boxes) for b, bb in boxes[i + 1 :] if ba.overlaps(bb)
     ]

@@ -52,7 +52,9 @@ def referral_tree(
     (:func:`famgraph.referral_value` with ``decay``), amounts in ``currency`` (named
     in the legend). The title counts the people referred below the root -- the
     ``cascade_size`` of :func:`famgraph.referral_value` -- "+ the root", and how many
-    of them are drawn. Labels never overlap: the figure is enlarged until they fit.
+    of them are drawn. Labels never overlap: the figure is enlarged until they fit
+    (measured at the figure's dpi -- save it at that dpi, as text does not scale
+    exactly with it).
 
     Parameters
     ----------

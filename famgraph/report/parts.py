@@ -204,7 +204,7 @@ def png(draw: Callable[..., Any], size: tuple[float, float], dpi: int = 90) -> s
     from famgraph import _fonts
 
     with _fonts.style():
-        fig = Figure(figsize=size, layout="constrained")
+        fig = Figure(figsize=size, dpi=dpi, layout="constrained")
         ax = fig.add_subplot()
         draw(ax=ax)
         buf = io.BytesIO()

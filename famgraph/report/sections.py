@@ -16,7 +16,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from famgraph import plot
+from famgraph import i18n, plot
 from famgraph.report import template as T
 from famgraph.report.kpis import headline_kpis
 from famgraph.report.parts import Context, png
@@ -180,7 +180,7 @@ def at_risk_action(at_risk: pd.DataFrame | None, c: Context) -> str:
                 "act.risk.item",
                 name=name,
                 tier=c.term("tier", tier),
-                p=c.pct(p),
+                p=i18n.pct(p, 1),
                 clv=c.money(clv),
             )
         )
@@ -486,7 +486,8 @@ def _at_risk_part(c: Context) -> str:
         + c.table(
             table,
             "at-risk.csv",
-            formats={"p_alive": c.pct, "clv": c.money, "crv": c.money},
+            # one decimal: 49.7% must not read as the 50% threshold
+            formats={"p_alive": lambda v: i18n.pct(v, 1), "clv": c.money, "crv": c.money},
             empty=c.t("act.risk.none"),
         )
     )

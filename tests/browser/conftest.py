@@ -279,3 +279,13 @@ def screenshot(cdp: CDP, session: str, path: Path, *, height: int) -> None:
         session=session,
     )
     path.write_bytes(base64.b64decode(shot["data"]))
+
+
+def wait_for(cdp: CDP, session: str, expression: str, timeout: float = 10.0) -> Any:
+    """Evaluate ``expression`` until it is truthy (events such as hashchange are async)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = evaluate(cdp, session, expression)
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.05)

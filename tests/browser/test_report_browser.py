@@ -17,7 +17,7 @@ import pytest
 
 import famgraph as fg
 
-from .conftest import CDP, click, console_errors, evaluate, open_page, type_text
+from .conftest import CDP, click, console_errors, evaluate, open_page, type_text, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -215,7 +215,9 @@ def test_click_a_household_to_see_its_grid(browser: CDP, reports: dict[str, Path
       .filter(f => getComputedStyle(f).display !== 'none').map(f => f.querySelector('img').alt)"""
     assert evaluate(browser, session, shown_js) == ["Household H:P01"]  # the first, at first
     click(browser, session, '#coverage div.tbl a[data-pick="hh-5"]')
-    picked = evaluate(browser, session, "document.querySelector('tr.picked td').innerText")
+    picked = wait_for(
+        browser, session, "document.querySelector('tr.picked td')?.innerText", timeout=10
+    )
     grid = evaluate(browser, session, shown_js)
     assert len(grid) == 1 and grid[0] == f"Household {picked}"
     assert picked == "HH-SUN"
@@ -230,10 +232,10 @@ def test_tables_readable_with_scripts_off(browser: CDP, reports: dict[str, Path]
     assert "未知" in text  # P07's household gap: unknown, not 0
     # clicking a household still shows its grid (CSS :target, no script)
     click(browser, session, '#coverage div.tbl a[data-pick="hh-2"]')
-    shown = evaluate(
+    shown = wait_for(
         browser,
         session,
-        """Array.from(document.querySelectorAll('.hhgrids figure'))
+        """location.hash === '#hh-2' && Array.from(document.querySelectorAll('.hhgrids figure'))
           .filter(f => getComputedStyle(f).display !== 'none').map(f => f.id)""",
     )
     assert shown == ["hh-2"]

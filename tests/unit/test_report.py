@@ -358,3 +358,33 @@ def test_tables_carry_raw_values_for_sort_and_csv(sample_html: str) -> None:
     # money shows compact, sorts and exports raw
     assert re.search(r'<td class="num" data-v="1360000">CNY 1.36M</td>', cov)
     assert sample_html.count('<div class="tbl"') >= 7
+
+
+def test_report_trees_keep_their_title_inside_at_the_saved_dpi() -> None:
+    # a narrow tree under a long Chinese title, drawn as the report draws it (png at 90
+    # dpi): measured at the dpi it is saved with, the title stays inside the picture
+    from functools import partial
+
+    from famgraph.report.parts import png
+
+    people = pd.DataFrame({"person_id": ["R", "A", "B"], "name": ["欧阳长名字客户", "甲", "乙"]})
+    refs = pd.DataFrame({"referrer_id": ["R", "R"], "referee_id": ["A", "B"]})
+    hold = pd.DataFrame(
+        {"person_id": ["A", "B"], "line": "life", "purchased_at": "2024-01-01", "amount": 1.5e6}
+    )
+    g = fg.build(people, referrals=refs, holdings=hold)
+    seen: dict[str, object] = {}
+
+    def draw(ax: matplotlib.axes.Axes) -> None:
+        partial(fg.plot.referral_tree, g, "R", language="zh")(ax=ax)
+        seen["ax"] = ax
+
+    png(draw, (3.0, 2.5), dpi=90)
+    ax = seen["ax"]
+    assert isinstance(ax, matplotlib.axes.Axes)
+    fig = ax.get_figure(root=True)
+    assert fig is not None
+    fig.set_dpi(90)
+    fig.draw_without_rendering()
+    title = ax.title.get_window_extent()
+    assert title.x0 >= 0 and title.x1 <= fig.bbox.width

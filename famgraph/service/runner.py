@@ -1,0 +1,113 @@
+"""Start the service: check the address and token, load the book, then run uvicorn."""
+
+from __future__ import annotations
+
+import logging
+import logging.config
+import os
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from famgraph.service.app import ACCESS_LOG, create_app, release_memory
+from famgraph.service.security import TOKEN_ENV, ServiceError, resolve_token
+from famgraph.service.snapshot import Snapshot
+from famgraph.service.sources import as_source
+
+__all__ = ["log_config", "serve"]
+
+
+def log_config() -> dict[str, Any]:
+    """Logging for the server: one line per event on stderr, our access log only.
+
+    uvicorn's own access log is off (it would print paths, and ids are in paths);
+    :data:`~famgraph.service.app.ACCESS_LOG` prints route templates and hashed ids.
+    """
+    fmt = {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+    handler = {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"plain": fmt},
+        "handlers": {"stderr": handler},
+        "loggers": {
+            "uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+            "uvicorn.error": {"level": "INFO"},
+            "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+            "famgraph": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+            ACCESS_LOG: {"level": "INFO"},
+        },
+    }
+
+
+def serve(
+    source: Any,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    cors_origins: Sequence[str] = (),
+    announce: Any = None,
+) -> None:
+    """Serve a book over HTTP until interrupted (the ``famgraph serve`` command).
+
+    Parameters
+    ----------
+    source : folder path, book source, graph or function returning a graph
+        See :func:`~famgraph.service.app.create_app`.
+    host : str, default "127.0.0.1"
+        Address to listen on. Anything but a loopback address needs
+        ``FAMGRAPH_TOKEN``.
+    port : int, default 8000
+    cors_origins : sequence of str, default ()
+        Browser origins allowed (CORS is off when empty).
+    announce : callable, optional
+        ``announce(text)`` prints start-up messages; default: stderr.
+
+    Raises
+    ------
+    ServiceError
+        Unsafe address without a token, or a token that is too short -- before
+        anything is loaded.
+    FamgraphError
+        The book cannot be read (``DataError``, ``StoreError``).
+
+    Notes
+    -----
+    Order: check address and token, load the book and compute the analyses, then
+    bind the port -- so a client that can connect is answered from a full book.
+    One process, one worker: the book is in memory once.
+    """
+    import uvicorn
+
+    say = announce or (lambda text: print(text, file=sys.stderr, flush=True))
+    if not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ServiceError(f"The port must be a whole number in [0, 65535]; got {port!r}.")
+    token, generated = resolve_token(host, os.environ.get(TOKEN_ENV))
+    src = as_source(source)
+    t0 = time.perf_counter()
+    logging.config.dictConfig(log_config())
+    snap = Snapshot.from_graph(src.load())
+    release_memory()  # the graph is gone; give its pages back before serving
+    app = create_app(src, token=token, snapshot=snap, cors_origins=cors_origins)
+    say(
+        f"famgraph serve: {snap.counts['people']:,} people as of {snap.as_of} "
+        f"ready in {time.perf_counter() - t0:.1f} s"
+    )
+    if generated:
+        say(
+            f"famgraph serve: no {TOKEN_ENV} set; this run's token (shown once): {token}\n"
+            f"famgraph serve: e.g. curl -H 'Authorization: Bearer {token}' "
+            f"http://{host}:{port}/health"
+        )
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_config=log_config(),
+        access_log=False,
+        server_header=False,
+        proxy_headers=False,
+        timeout_keep_alive=15,
+        limit_concurrency=1000,
+    )

@@ -253,7 +253,7 @@ def _body_too_big(scope: Scope) -> bool:
 
 def _route(scope: Scope) -> str:
     route = scope.get("route")
-    path = getattr(route, "path", None)
+    path = getattr(route, "path_format", None)
     return path if isinstance(path, str) else "(no route)"
 
 

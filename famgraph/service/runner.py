@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import logging.config
 import os
+import socket
 import sys
 import time
 from collections.abc import Sequence
@@ -15,7 +16,7 @@ from famgraph.service.security import TOKEN_ENV, ServiceError, resolve_token
 from famgraph.service.snapshot import Snapshot
 from famgraph.service.sources import as_source
 
-__all__ = ["log_config", "serve"]
+__all__ = ["check_bind", "log_config", "serve"]
 
 
 def log_config() -> dict[str, Any]:
@@ -39,6 +40,30 @@ def log_config() -> dict[str, Any]:
             ACCESS_LOG: {"level": "INFO"},
         },
     }
+
+
+def check_bind(host: str, port: int) -> None:
+    """Raise :class:`ServiceError` when ``host:port`` cannot be listened on now.
+
+    Examples
+    --------
+    >>> check_bind("127.0.0.1", 0)
+    >>> check_bind("256.0.0.1", 8000)
+    Traceback (most recent call last):
+    ...
+    famgraph.service.security.ServiceError: cannot listen on 256.0.0.1:8000 (...
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _, addr = infos[0]
+        with socket.socket(family, kind, proto) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(addr)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ServiceError(
+            f"cannot listen on {host}:{port} ({reason}); choose another --host or --port."
+        ) from None
 
 
 def serve(
@@ -84,6 +109,7 @@ def serve(
     if not isinstance(port, int) or not 0 <= port <= 65535:
         raise ServiceError(f"The port must be a whole number in [0, 65535]; got {port!r}.")
     token, generated = resolve_token(host, os.environ.get(TOKEN_ENV))
+    check_bind(host, port)  # fail before a long load, not after
     src = as_source(source)
     t0 = time.perf_counter()
     logging.config.dictConfig(log_config())

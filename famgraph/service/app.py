@@ -46,6 +46,8 @@ MAX_ID_CHARS = 256
 MAX_BODY_BYTES = 1024
 
 ACCESS_LOG = "famgraph.service.access"
+#: Where the request's snapshot is kept in the ASGI scope.
+SNAPSHOT_KEY = "famgraph.snapshot"
 _log = logging.getLogger("famgraph.service")
 _access = logging.getLogger(ACCESS_LOG)
 
@@ -156,7 +158,7 @@ class Live:
 
 
 def _error_response(
-    live: Live,
+    snap: Snapshot,
     status: int,
     error: str,
     message: str,
@@ -167,7 +169,7 @@ def _error_response(
     body: dict[str, Any] = {
         "error": error,
         "message": message,
-        "as_of": live.snapshot.as_of.isoformat(),
+        "as_of": snap.as_of.isoformat(),
         "version": __version__,
     }
     if details is not None:
@@ -191,7 +193,9 @@ class _Guard:
             return
         t0 = time.perf_counter()
         status = 0
-        as_of = self.live.snapshot.as_of.isoformat().encode()
+        # the one read of the swapped reference: headers and body come from this book
+        snap = scope[SNAPSHOT_KEY] = self.live.snapshot
+        as_of = snap.as_of.isoformat().encode()
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status
@@ -209,7 +213,7 @@ class _Guard:
             too_big = _body_too_big(scope)
             if too_big:
                 resp = _error_response(
-                    self.live,
+                    snap,
                     413,
                     "body_too_large",
                     f"Request bodies are limited to {MAX_BODY_BYTES} bytes; "
@@ -222,7 +226,7 @@ class _Guard:
             _log.error("internal error on %s: %s", _route(scope), type(exc).__name__)
             if status == 0:
                 resp = _error_response(
-                    self.live, 500, "internal_error", "Internal error; the server log has the type."
+                    snap, 500, "internal_error", "Internal error; the server log has the type."
                 )
                 await resp(scope, receive, send_with_headers)
         finally:
@@ -343,9 +347,19 @@ def create_app(
         422: {"model": models.ErrorBody, "description": "Invalid parameter."},
     }
 
+    def meta(snap: Snapshot) -> dict[str, Any]:
+        return {"as_of": snap.as_of, "version": snap.version}
+
+    def snapshot_of(request: Request) -> Snapshot:
+        """The snapshot the request started with (set by the guard layer)."""
+        snap = request.scope.get(SNAPSHOT_KEY)
+        return snap if isinstance(snap, Snapshot) else live.snapshot
+
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return _error_response(live, exc.status, exc.error, exc.message, headers=exc.headers)
+        return _error_response(
+            snapshot_of(request), exc.status, exc.error, exc.message, headers=exc.headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -357,17 +371,20 @@ def create_app(
             for e in exc.errors()
         ]
         return _error_response(
-            live, 422, "invalid_request", "Invalid request parameters.", details=details
+            snapshot_of(request),
+            422,
+            "invalid_request",
+            "Invalid request parameters.",
+            details=details,
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         message = "No such endpoint." if exc.status_code == 404 else str(exc.detail)
-        return _error_response(live, exc.status_code, code, message, headers=exc.headers)
-
-    def meta(snap: Snapshot) -> dict[str, Any]:
-        return {"as_of": snap.as_of, "version": snap.version}
+        return _error_response(
+            snapshot_of(request), exc.status_code, code, message, headers=exc.headers
+        )
 
     @app.get(
         "/health",
@@ -377,7 +394,7 @@ def create_app(
         "the state of the latest `reload`.",
     )
     async def health(request: Request) -> dict[str, Any]:
-        snap = live.snapshot
+        snap = snapshot_of(request)
         authorised = check.ok(request.headers.get("authorization"))
         return {
             **meta(snap),
@@ -397,9 +414,10 @@ def create_app(
         responses={**errors, 404: {"model": models.ErrorBody, "description": "Unknown id."}},
     )
     async def person(
+        request: Request,
         person_id: Annotated[str, Path(min_length=1, max_length=MAX_ID_CHARS)],
     ) -> dict[str, Any]:
-        snap = live.snapshot
+        snap = snapshot_of(request)
         row = snap.person(person_id)
         if row is None:
             raise ApiError(404, "not_found", "No person with this id in the book.")
@@ -413,9 +431,10 @@ def create_app(
         responses={**errors, 404: {"model": models.ErrorBody, "description": "Unknown id."}},
     )
     async def household(
+        request: Request,
         household_id: Annotated[str, Path(min_length=1, max_length=MAX_ID_CHARS)],
     ) -> dict[str, Any]:
-        snap = live.snapshot
+        snap = snapshot_of(request)
         row = snap.household(household_id)
         if row is None:
             raise ApiError(404, "not_found", "No household with this id in the book.")
@@ -431,8 +450,10 @@ def create_app(
         summary="Warm leads, best first",
         responses=errors,
     )
-    async def leads(limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> dict[str, Any]:
-        snap = live.snapshot
+    async def leads(
+        request: Request, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+    ) -> dict[str, Any]:
+        snap = snapshot_of(request)
         total, items = snap.leads(offset=offset, limit=limit)
         return {**meta(snap), "total": total, "offset": offset, "limit": limit, "items": items}
 
@@ -444,9 +465,12 @@ def create_app(
         responses=errors,
     )
     async def super_users(
-        tier: models.Tier | None = None, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+        request: Request,
+        tier: models.Tier | None = None,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
     ) -> dict[str, Any]:
-        snap = live.snapshot
+        snap = snapshot_of(request)
         total, items = snap.super_users(tier=tier, offset=offset, limit=limit)
         return {
             **meta(snap),
@@ -464,8 +488,8 @@ def create_app(
         summary="Row accounting per table and rejects by reason",
         responses=errors,
     )
-    async def quality() -> dict[str, Any]:
-        snap = live.snapshot
+    async def quality(request: Request) -> dict[str, Any]:
+        snap = snapshot_of(request)
         fields = set(models.QualityRow.model_fields)
         tables = [{k: v for k, v in row.items() if k in fields} for row in snap.quality]
         return {**meta(snap), "tables": tables, "rejects_by_reason": snap.rejects_by_reason}
@@ -483,14 +507,14 @@ def create_app(
             409: {"model": models.ErrorBody, "description": "A reload is already running."},
         },
     )
-    async def reload() -> dict[str, Any]:
+    async def reload(request: Request) -> dict[str, Any]:
         if not live.start_reload():
             raise ApiError(
                 409,
                 "reload_running",
                 "A reload is already running; GET /health shows when it is done.",
             )
-        return {**meta(live.snapshot), "reload": live.reload.as_dict()}
+        return {**meta(snapshot_of(request)), "reload": live.reload.as_dict()}
 
     if cors_origins:
         from fastapi.middleware.cors import CORSMiddleware

@@ -24,10 +24,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def write_book(path: Path, *, n_people: int = 300, seed: int = 1, dirty: bool = True) -> Path:
+def write_book(
+    path: Path, *, n_people: int = 300, seed: int = 1, dirty: bool = True, as_of: str = "2025-06-30"
+) -> Path:
     """A synthetic book as the four CSV files (dirty: some rows are rejected)."""
     path.mkdir(parents=True, exist_ok=True)
-    for name, df in fg.datasets.synthetic(n_people=n_people, seed=seed, dirty=dirty).items():
+    tables = fg.datasets.synthetic(n_people=n_people, seed=seed, dirty=dirty, as_of=as_of)
+    for name, df in tables.items():
         df.to_csv(path / f"{name}.csv", index=False)
     return path
 
@@ -78,7 +81,8 @@ class Server:
         return httpx.Client(base_url=self.url, headers=headers, timeout=30)
 
     def log(self) -> str:
-        self._err.flush()
+        if not self._err.closed:
+            self._err.flush()
         return self.err_path.read_text(encoding="utf-8", errors="replace")
 
     def stop(self) -> None:

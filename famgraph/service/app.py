@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, Path, Query, Request
+from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from famgraph._version import __version__
 from famgraph.errors import FamgraphError
@@ -44,6 +44,9 @@ MAX_OFFSET = 100_000_000
 MAX_ID_CHARS = 256
 #: Largest request body accepted (no endpoint takes one; POST /reload has none).
 MAX_BODY_BYTES = 1024
+
+#: Paths answered without the token.
+OPEN_PATHS = frozenset({"/health", "/openapi.json"})
 
 ACCESS_LOG = "famgraph.service.access"
 #: Where the request's snapshot is kept in the ASGI scope.
@@ -184,8 +187,11 @@ class _Guard:
     the path, and the id as a keyed hash; no query string, no header, no body.
     """
 
-    def __init__(self, app: ASGIApp, live: Live, hasher: IdHasher) -> None:
-        self.app, self.live, self.hasher = app, live, hasher
+    def __init__(
+        self, app: ASGIApp, live: Live, hasher: IdHasher, check: TokenCheck, routes: list[Any]
+    ) -> None:
+        self.app, self.live, self.hasher, self.check = app, live, hasher, check
+        self.routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -210,8 +216,18 @@ class _Guard:
             await send(message)
 
         try:
-            too_big = _body_too_big(scope)
-            if too_big:
+            if scope["path"] not in OPEN_PATHS and not self.check.ok(
+                _header(scope, b"authorization")
+            ):
+                resp = _error_response(
+                    snap,
+                    401,
+                    "unauthorized",
+                    "Missing or wrong bearer token: send Authorization: Bearer <FAMGRAPH_TOKEN>.",
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+                await resp(scope, receive, send_with_headers)
+            elif _body_too_big(scope):
                 resp = _error_response(
                     snap,
                     413,
@@ -223,7 +239,7 @@ class _Guard:
             else:
                 await self.app(scope, receive, send_with_headers)
         except Exception as exc:
-            _log.error("internal error on %s: %s", _route(scope), type(exc).__name__)
+            _log.error("internal error on %s: %s", self._route(scope)[0], type(exc).__name__)
             if status == 0:
                 resp = _error_response(
                     snap, 500, "internal_error", "Internal error; the server log has the type."
@@ -231,19 +247,36 @@ class _Guard:
                 await resp(scope, receive, send_with_headers)
         finally:
             if _access.isEnabledFor(logging.INFO):
+                route, params = self._route(scope)
                 _access.info(
                     '%s "%s %s" %d %.1fms%s',
                     (scope.get("client") or ("-",))[0],
                     scope["method"],
-                    _route(scope),
+                    route,
                     status,
                     1000 * (time.perf_counter() - t0),
-                    self._hashed_ids(scope),
+                    "".join(f" id={self.hasher(str(v))}" for v in params.values()),
                 )
 
-    def _hashed_ids(self, scope: Scope) -> str:
-        params = scope.get("path_params") or {}
-        return "".join(f" id={self.hasher(str(v))}" for v in params.values())
+    def _route(self, scope: Scope) -> tuple[str, dict[str, Any]]:
+        """The route template and path parameters (matched here if routing did not run)."""
+        route = scope.get("route")
+        params = scope.get("path_params")
+        if route is None:  # answered before routing (401, 413): match for the log only
+            for candidate in self.routes:
+                match, child = candidate.matches(scope)
+                if match != Match.NONE:
+                    route, params = candidate, child.get("path_params")
+                    break
+        path = getattr(route, "path_format", None)
+        return (path if isinstance(path, str) else "(no route)"), dict(params or {})
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return None
 
 
 def _body_too_big(scope: Scope) -> bool:
@@ -253,12 +286,6 @@ def _body_too_big(scope: Scope) -> bool:
         if name == b"transfer-encoding":
             return True
     return False
-
-
-def _route(scope: Scope) -> str:
-    route = scope.get("route")
-    path = getattr(route, "path_format", None)
-    return path if isinstance(path, str) else "(no route)"
 
 
 def create_app(
@@ -328,20 +355,9 @@ def create_app(
         openapi_url="/openapi.json",
     )
     app.state.live = live
-    bearer = HTTPBearer(auto_error=False, description="FAMGRAPH_TOKEN of the server.")
-
-    def require_token(
-        creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    ) -> None:
-        if creds is None or not check.ok(f"{creds.scheme} {creds.credentials}"):
-            raise ApiError(
-                401,
-                "unauthorized",
-                "Missing or wrong bearer token: send Authorization: Bearer <FAMGRAPH_TOKEN>.",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-
-    auth = [Depends(require_token)]
+    # auth is checked in the guard layer (cheaper than a dependency on every request);
+    # the OpenAPI schema declares it (see _openapi below)
+    auth: dict[str, Any] = {"openapi_extra": {"security": [{"bearer": []}]}}
     errors: dict[int | str, dict[str, Any]] = {
         401: {"model": models.ErrorBody, "description": "Missing or wrong token."},
         422: {"model": models.ErrorBody, "description": "Invalid parameter."},
@@ -409,7 +425,7 @@ def create_app(
     @app.get(
         "/persons/{person_id:path}",
         response_model=models.Person,
-        dependencies=auth,
+        **auth,
         summary="One person: household, role, tier, score, reasons, gaps, referrals, lead",
         responses={**errors, 404: {"model": models.ErrorBody, "description": "Unknown id."}},
     )
@@ -426,7 +442,7 @@ def create_app(
     @app.get(
         "/households/{household_id:path}",
         response_model=models.Household,
-        dependencies=auth,
+        **auth,
         summary="One household: summary with protection gap, members, gaps by priority",
         responses={**errors, 404: {"model": models.ErrorBody, "description": "Unknown id."}},
     )
@@ -446,7 +462,7 @@ def create_app(
     @app.get(
         "/leads",
         response_model=models.LeadPage,
-        dependencies=auth,
+        **auth,
         summary="Warm leads, best first",
         responses=errors,
     )
@@ -460,7 +476,7 @@ def create_app(
     @app.get(
         "/super-users",
         response_model=models.SuperUserPage,
-        dependencies=auth,
+        **auth,
         summary="Persons by super-user score, optionally of one tier",
         responses=errors,
     )
@@ -484,7 +500,7 @@ def create_app(
     @app.get(
         "/quality",
         response_model=models.Quality,
-        dependencies=auth,
+        **auth,
         summary="Row accounting per table and rejects by reason",
         responses=errors,
     )
@@ -498,7 +514,7 @@ def create_app(
         "/reload",
         response_model=models.ReloadAccepted,
         status_code=202,
-        dependencies=auth,
+        **auth,
         summary="Rebuild the book in the background, then swap it in",
         description="Answers 202 at once; `GET /health` (with the token) shows the reload "
         "state. A reload while one runs is refused with 409 (not queued).",
@@ -516,7 +532,8 @@ def create_app(
             )
         return {**meta(snapshot_of(request)), "reload": live.reload.as_dict()}
 
-    if cors_origins:
+    app.add_middleware(_Guard, live=live, hasher=hasher, check=check, routes=app.router.routes)
+    if cors_origins:  # outside the guard: preflights carry no token
         from fastapi.middleware.cors import CORSMiddleware
 
         app.add_middleware(
@@ -525,5 +542,27 @@ def create_app(
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization"],
         )
-    app.add_middleware(_Guard, live=live, hasher=hasher)
+
+    def _openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                summary=app.summary,
+                description=app.description,
+                routes=app.routes,
+            )
+            schema.setdefault("components", {})["securitySchemes"] = {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "FAMGRAPH_TOKEN of the server.",
+                }
+            }
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = _openapi  # type: ignore[method-assign]
     return app

@@ -21,7 +21,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from pydantic_core import to_json
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -71,6 +72,25 @@ class ApiError(Exception):
         self.status, self.error, self.message, self.headers = status, error, message, headers
 
 
+def _iso(t: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a ``Z``, or ``None``."""
+    return None if t is None else t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class JsonBody(Response):
+    """A JSON answer rendered by pydantic-core; NaN or infinity would be sent as ``null``.
+
+    Handlers build plain dicts (numbers, strings, ``None``) and return this, so FastAPI
+    does not validate them again on every request; the response models still document
+    them in OpenAPI, and the tests check every endpoint's bodies against the models.
+    """
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return to_json(content, inf_nan_mode="null")
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
@@ -93,8 +113,8 @@ class _Reload:
     def as_dict(self) -> dict[str, Any]:
         return {
             "state": self.state,
-            "started_at": self.started_at,
-            "finished_at": self.finished_at,
+            "started_at": _iso(self.started_at),
+            "finished_at": _iso(self.finished_at),
             "error": self.error,
         }
 
@@ -364,7 +384,7 @@ def create_app(
     }
 
     def meta(snap: Snapshot) -> dict[str, Any]:
-        return {"as_of": snap.as_of, "version": snap.version}
+        return {"as_of": snap.as_of.isoformat(), "version": snap.version}
 
     def snapshot_of(request: Request) -> Snapshot:
         """The snapshot the request started with (set by the guard layer)."""
@@ -409,18 +429,20 @@ def create_app(
         description="Open to probes. With the valid token the body also has `counts` and "
         "the state of the latest `reload`.",
     )
-    async def health(request: Request) -> dict[str, Any]:
+    async def health(request: Request) -> Response:
         snap = snapshot_of(request)
         authorised = check.ok(request.headers.get("authorization"))
-        return {
-            **meta(snap),
-            "status": "ok",
-            "ready": True,
-            "loaded_at": snap.loaded_at,
-            "source": live.source.kind,
-            "counts": snap.counts if authorised else None,
-            "reload": live.reload.as_dict() if authorised else None,
-        }
+        return JsonBody(
+            {
+                **meta(snap),
+                "status": "ok",
+                "ready": True,
+                "loaded_at": _iso(snap.loaded_at),
+                "source": live.source.kind,
+                "counts": snap.counts if authorised else None,
+                "reload": live.reload.as_dict() if authorised else None,
+            }
+        )
 
     @app.get(
         "/persons/{person_id:path}",
@@ -432,12 +454,12 @@ def create_app(
     async def person(
         request: Request,
         person_id: Annotated[str, Path(min_length=1, max_length=MAX_ID_CHARS)],
-    ) -> dict[str, Any]:
+    ) -> Response:
         snap = snapshot_of(request)
         row = snap.person(person_id)
         if row is None:
             raise ApiError(404, "not_found", "No person with this id in the book.")
-        return {**meta(snap), **row}
+        return JsonBody({**meta(snap), **row})
 
     @app.get(
         "/households/{household_id:path}",
@@ -449,12 +471,12 @@ def create_app(
     async def household(
         request: Request,
         household_id: Annotated[str, Path(min_length=1, max_length=MAX_ID_CHARS)],
-    ) -> dict[str, Any]:
+    ) -> Response:
         snap = snapshot_of(request)
         row = snap.household(household_id)
         if row is None:
             raise ApiError(404, "not_found", "No household with this id in the book.")
-        return {**meta(snap), **row}
+        return JsonBody({**meta(snap), **row})
 
     Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"At most {MAX_LIMIT}.")]
     Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
@@ -466,12 +488,12 @@ def create_app(
         summary="Warm leads, best first",
         responses=errors,
     )
-    async def leads(
-        request: Request, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
-    ) -> dict[str, Any]:
+    async def leads(request: Request, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> Response:
         snap = snapshot_of(request)
         total, items = snap.leads(offset=offset, limit=limit)
-        return {**meta(snap), "total": total, "offset": offset, "limit": limit, "items": items}
+        return JsonBody(
+            {**meta(snap), "total": total, "offset": offset, "limit": limit, "items": items}
+        )
 
     @app.get(
         "/super-users",
@@ -485,17 +507,19 @@ def create_app(
         tier: models.Tier | None = None,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
-    ) -> dict[str, Any]:
+    ) -> Response:
         snap = snapshot_of(request)
         total, items = snap.super_users(tier=tier, offset=offset, limit=limit)
-        return {
-            **meta(snap),
-            "tier": tier,
-            "total": total,
-            "offset": offset,
-            "limit": limit,
-            "items": items,
-        }
+        return JsonBody(
+            {
+                **meta(snap),
+                "tier": tier,
+                "total": total,
+                "offset": offset,
+                "limit": limit,
+                "items": items,
+            }
+        )
 
     @app.get(
         "/quality",
@@ -504,11 +528,13 @@ def create_app(
         summary="Row accounting per table and rejects by reason",
         responses=errors,
     )
-    async def quality(request: Request) -> dict[str, Any]:
+    async def quality(request: Request) -> Response:
         snap = snapshot_of(request)
         fields = set(models.QualityRow.model_fields)
         tables = [{k: v for k, v in row.items() if k in fields} for row in snap.quality]
-        return {**meta(snap), "tables": tables, "rejects_by_reason": snap.rejects_by_reason}
+        return JsonBody(
+            {**meta(snap), "tables": tables, "rejects_by_reason": snap.rejects_by_reason}
+        )
 
     @app.post(
         "/reload",
@@ -523,14 +549,16 @@ def create_app(
             409: {"model": models.ErrorBody, "description": "A reload is already running."},
         },
     )
-    async def reload(request: Request) -> dict[str, Any]:
+    async def reload(request: Request) -> Response:
         if not live.start_reload():
             raise ApiError(
                 409,
                 "reload_running",
                 "A reload is already running; GET /health shows when it is done.",
             )
-        return {**meta(snapshot_of(request)), "reload": live.reload.as_dict()}
+        return JsonBody(
+            {**meta(snapshot_of(request)), "reload": live.reload.as_dict()}, status_code=202
+        )
 
     app.add_middleware(_Guard, live=live, hasher=hasher, check=check, routes=app.router.routes)
     if cors_origins:  # outside the guard: preflights carry no token

@@ -110,7 +110,7 @@ class Health(_Body):
     """Liveness and readiness. Answered without a token; ``counts`` and ``reload``
     are filled only for a request that carries the valid token."""
 
-    status: Literal["ok", "loading"]
+    status: Literal["ok"]
     ready: bool = Field(description="A book is loaded and answered from.")
     loaded_at: datetime | None = Field(description="When the book served was loaded (UTC).")
     source: Literal["directory", "neo4j", "memory"]

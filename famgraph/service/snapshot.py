@@ -75,6 +75,62 @@ def _num(x: Any) -> float | None:
     return f if math.isfinite(f) else None
 
 
+def _nums(a: np.ndarray) -> list[float | None]:
+    """Floats for JSON, column-wise: ``None`` where NaN or infinite."""
+    a = np.asarray(a, dtype=float)
+    ok = np.isfinite(a)
+    if ok.all():
+        return list(a.tolist())
+    out = a.astype(object)
+    out[~ok] = None
+    return list(out.tolist())
+
+
+def _whole(a: np.ndarray) -> list[int | None]:
+    """Whole numbers stored as floats (NaN = none), column-wise."""
+    return [None if x != x else int(x) for x in np.asarray(a, dtype=float).tolist()]
+
+
+def _vocab(words: list[str], codes: np.ndarray) -> list[str | None]:
+    """``words[code]`` column-wise; ``-1`` gives ``None``."""
+    return [None if c < 0 else words[c] for c in np.asarray(codes).tolist()]
+
+
+def _take(arr: pa.Array, rows: np.ndarray) -> list[str | None]:
+    """Texts at ``rows`` of an Arrow string array, in one take."""
+    if len(rows) == 0:
+        return []
+    return list(arr.take(pa.array(np.asarray(rows, dtype=np.int64))).to_pylist())
+
+
+_LEAD_KEYS = (
+    "person_id",
+    "via_person_id",
+    "via_tier",
+    "relation",
+    "household_id",
+    "open_gaps",
+    "top_gap_line",
+    "protection_gap",
+    "lead_score",
+    "reason",
+)
+_SUPER_USER_KEYS = (
+    "person_id",
+    "tier",
+    "score",
+    "is_super",
+    "frequency",
+    "recency_days",
+    "monetary",
+    "active_quarters",
+    "converted_referrals",
+    "chain_value",
+    "influence",
+    "reasons",
+)
+
+
 def _text(arr: pa.Array, i: int) -> str | None:
     v = arr[i].as_py()
     return None if v is None else str(v)
@@ -123,6 +179,18 @@ class IdIndex:
     def text(self, i: int) -> str:
         """The id at position ``i``."""
         return str(self.ids[i].as_py())
+
+    def texts(self, positions: np.ndarray) -> list[str | None]:
+        """The ids at ``positions`` (``-1`` gives ``None``), in one Arrow take."""
+        pos = np.asarray(positions, dtype=np.int64)
+        if len(pos) == 0:
+            return []
+        valid = pos >= 0
+        taken = self.ids.take(pa.array(np.where(valid, pos, 0)))
+        out = taken.to_pylist()
+        if not valid.all():
+            out = [x if ok else None for x, ok in zip(out, valid.tolist(), strict=True)]
+        return list(out)
 
 
 @dataclass(frozen=True, eq=False)
@@ -521,35 +589,54 @@ class Snapshot:
     def leads(self, *, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
         """Number of warm leads and the page ``[offset, offset + limit)``, best first.
 
-        Cost O(limit).
+        Cost O(limit), column by column.
         """
         total = len(self.lead_person)
-        return total, [self._lead(r) for r in range(min(offset, total), min(offset + limit, total))]
+        r = np.arange(min(offset, total), min(offset + limit, total))
+        p, v = self.lead_person[r], self.lead_via[r]
+        h = self.hh_row[p]
+        cols = [
+            self.persons.texts(p),
+            self.persons.texts(v),
+            _vocab(list(TIERS), self.tier_code[v]),
+            _vocab(self.relations, self.lead_relation[r]),
+            self.households.texts(h),
+            self.lead_open_gaps[r].tolist(),
+            _vocab(self.lines, self.lead_top_line[r]),
+            _nums(self.lead_protection_gap[r]),
+            _nums(self.lead_score[r]),
+            _take(self.lead_reason, r),
+        ]
+        return total, [dict(zip(_LEAD_KEYS, row, strict=True)) for row in zip(*cols, strict=True)]
 
     def super_users(
         self, *, tier: str | None, offset: int, limit: int
     ) -> tuple[int, list[dict[str, Any]]]:
         """Persons by score (highest first, then person_id), all or of one tier: total, page.
 
-        Cost O(limit): the rankings are precomputed.
+        Cost O(limit), column by column: the rankings are precomputed.
         """
         if tier is None:
             order = self.ranking
         else:
             t = TIERS.index(tier)
             order = self.tier_ranking[int(self.tier_start[t]) : int(self.tier_start[t + 1])]
-        page = order[offset : offset + limit].tolist()
+        p = order[offset : offset + limit]
+        codes = self.tier_code[p]
+        cols = [
+            self.persons.texts(p),
+            _vocab(list(TIERS), codes),
+            _nums(self.score[p]),
+            (codes == _SUPER).tolist(),
+            self.frequency[p].tolist(),
+            _whole(self.recency_days[p]),
+            _nums(self.monetary[p]),
+            self.active_quarters[p].tolist(),
+            self.converted_referrals[p].tolist(),
+            _nums(self.chain_value[p]),
+            _nums(self.influence[p]),
+            _take(self.reasons, p),
+        ]
         return len(order), [
-            {
-                "person_id": self.persons.text(p),
-                "tier": TIERS[int(self.tier_code[p])],
-                "score": _num(self.score[p]),
-                "is_super": int(self.tier_code[p]) == _SUPER,
-                **self._purchases(p),
-                "converted_referrals": int(self.converted_referrals[p]),
-                "chain_value": _num(self.chain_value[p]),
-                "influence": _num(self.influence[p]),
-                "reasons": _text(self.reasons, p),
-            }
-            for p in page
+            dict(zip(_SUPER_USER_KEYS, row, strict=True)) for row in zip(*cols, strict=True)
         ]

@@ -123,3 +123,26 @@ def test_snapshot_figures_equal_the_python_api_on_a_synthetic_book() -> None:
         row = snap.household(hid)
         assert row is not None and len(row["members"]) == members
     assert snap.persons.get("nobody") == -1 and snap.households.get("nobody") == -1
+
+
+def test_ids_with_slashes_and_wrong_methods() -> None:
+    import pandas as pd
+
+    tables = fg.datasets.sample_tables()
+    people = tables["people"].copy()
+    people.loc[0, "person_id"] = "A/17"
+    for name in ("relations", "holdings"):
+        tables[name] = tables[name].replace({"P01": "A/17"})
+    tables["referrals"] = tables["referrals"].replace({"P01": "A/17"})
+    g = fg.build(people, tables["relations"], tables["referrals"], tables["holdings"])
+    assert "A/17" in set(pd.Series(g.people["person_id"]))
+    app = create_app(g, token=TOKEN)
+    ok, gone, wrong = call(
+        app,
+        ("GET", "/persons/A/17", AUTH),
+        ("GET", "/persons/A/18", AUTH),
+        ("DELETE", "/leads", AUTH),
+    )
+    assert ok.status_code == 200 and ok.json()["person_id"] == "A/17"
+    assert gone.status_code == 404
+    assert wrong.status_code == 405 and wrong.json()["error"] == "method_not_allowed"

@@ -16,9 +16,11 @@ Steps, all on loopback:
 5. send ``--requests`` requests from ``--clients`` concurrent clients (threads
    with one keep-alive HTTP/1.1 connection each -- a minimal raw-socket client, so
    that the load generator takes little of the CPU it shares with the server -- in
-   this process, not the server's; every 100th body is parsed as JSON and checked): 60 % ``/persons/{id}``, 20 % ``/households/{id}``, 8 % ``/leads``,
-   8 % ``/super-users`` (random tier and offset), 2 % ``/health``, 2 % ``/quality``;
-   any status but 200 or a transport error is an error;
+   this process, not the server's): 60 % ``/persons/{id}``, 20 %
+   ``/households/{id}``, 8 % ``/leads`` and 8 % ``/super-users`` (pages of 100 at
+   random offsets and tiers), 2 % ``/health``, 2 % ``/quality``; any status but 200,
+   a transport error, or a body that is not the book's JSON (every 100th is parsed
+   and its ``as_of`` checked) is an error;
 6. print p50 / p99 per endpoint, errors, throughput, and the server's RSS before
    and after the load (VmRSS, and VmHWM for the start-up peak).
 

@@ -114,8 +114,8 @@ def serve(
     t0 = time.perf_counter()
     logging.config.dictConfig(log_config())
     snap = Snapshot.from_graph(src.load())
-    release_memory()  # the graph is gone; give its pages back before serving
     app = create_app(src, token=token, snapshot=snap, cors_origins=cors_origins)
+    release_memory()  # the graph is gone: give its pages back, freeze what stays
     say(
         f"famgraph serve: {snap.counts['people']:,} people as of {snap.as_of} "
         f"ready in {time.perf_counter() - t0:.1f} s"

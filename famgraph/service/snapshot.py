@@ -303,8 +303,8 @@ class Snapshot:
         :func:`famgraph.referral_value`, :func:`famgraph.warm_leads` (default
         options) and ``g.quality_report()``, then O(V + K) array passes, one Arrow
         hash lookup of every id column and a few stable sorts (V persons, K gap
-        rows). Memory: about 150 bytes per person and 12 per gap row, plus the
-        texts of ``reasons`` and the lead reasons.
+        rows). Memory: about 150 bytes per person and 16 per gap row in arrays,
+        plus the texts (ids, family ids, reasons, lead reasons).
         """
         n = g.n_people
         hh = households(g)

@@ -146,3 +146,14 @@ def test_ids_with_slashes_and_wrong_methods() -> None:
     assert ok.status_code == 200 and ok.json()["person_id"] == "A/17"
     assert gone.status_code == 404
     assert wrong.status_code == 405 and wrong.json()["error"] == "method_not_allowed"
+
+
+def test_directory_source_with_as_of(tmp_path: Any) -> None:
+    from famgraph.service import DirectorySource
+
+    fg.datasets.write_sample(tmp_path)
+    app = create_app(DirectorySource(tmp_path, as_of="2025-01-31"), token=TOKEN)
+    (r,) = call(app, ("GET", "/health", AUTH))
+    body = r.json()
+    assert body["as_of"] == "2025-01-31" and r.headers["x-famgraph-as-of"] == "2025-01-31"
+    assert body["source"] == "directory" and body["counts"]["people"] == 15

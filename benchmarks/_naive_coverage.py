@@ -191,10 +191,10 @@ def naive_household_summary(
                 if r != role:
                     continue
                 required += 1
-                w_req += 5 - prio
+                w_req += max(1, 5 - prio)
                 if (pid, line) in have:
                     covered += 1
-                    w_cov += 5 - prio
+                    w_cov += max(1, 5 - prio)
                 else:
                     gaps.append((prio, ROLE_ORDER.index(role), pid, line))
             income = people[pid]["annual_income"]

@@ -9,14 +9,10 @@ members lack which cover (:func:`coverage_gaps`), who the super users are
 from famgraph import datasets, plot
 from famgraph._version import __version__
 from famgraph.analysis import households
-from famgraph.analysis.coverage import (
-    DEFAULT_PLAN,
-    coverage_gaps,
-    household_summary,
-    validate_plan,
-)
+from famgraph.analysis.coverage import coverage_gaps, household_summary
 from famgraph.analysis.influence import influence
 from famgraph.analysis.leads import warm_leads
+from famgraph.analysis.plan import DEFAULT_PLAN, validate_plan
 from famgraph.analysis.referrals import referral_value, viral_coefficient
 from famgraph.analysis.superusers import super_users
 from famgraph.analysis.value import value_metrics

@@ -647,7 +647,14 @@ def _holdings(df: pd.DataFrame, led: _Ledger, p_i: np.ndarray) -> None:
     need = df["holding_id"].isna().to_numpy()
     if need.any():
         content = df.loc[need, [c for c in df.columns if c != "holding_id"]]
-        derived = _hex_ids(_row_hash(content), "h:")
+        h = _row_hash(content).copy()
+        # the k-th identical row (k >= 1, in file order) gets k in its key: two identical
+        # purchases stay two holdings, and reading the same file again gives the same ids
+        k = pd.Series(h).groupby(h, sort=False).cumcount().to_numpy(dtype=np.uint64)
+        again = k > 0
+        if again.any():
+            h[again] = _row_hash(pd.DataFrame({"row": h[again], "occurrence": k[again]}))
+        derived = _hex_ids(h, "h:")
         ids = df["holding_id"].to_numpy(dtype=object)
         ids[need] = derived.to_numpy(dtype=object)
         df["holding_id"] = pd.Series(ids, dtype="str")

@@ -10,21 +10,41 @@ from famgraph.analysis.households import households
 from famgraph.analysis.superusers import super_users, thousands
 from famgraph.analysis.value import ids_at
 from famgraph.graph import CustomerGraph
+from famgraph.rules import (
+    DEFAULT_PLAN_ROWS,
+    LEAD_FAMILY_POINTS,
+    LEAD_GAP_POINTS,
+    LEAD_TIER_POINTS,
+    LEAD_TIER_WEIGHTS,
+    MIN_REFERRALS,
+    MINOR_AGE,
+    priority_weight,
+)
 from famgraph.schema import WARM_LEAD_COLUMNS
 
 __all__ = ["TIER_WEIGHTS", "warm_leads"]
 
 #: How much of the via customer's score a lead inherits, by the via customer's tier.
-TIER_WEIGHTS: dict[str, float] = {"super": 1.0, "strong": 0.6}
+TIER_WEIGHTS: dict[str, float] = dict(LEAD_TIER_WEIGHTS)
 
 #: Inverse of a directed family kind, as seen from the younger generation.
 _FROM_BELOW = {"child": "parent", "grandchild": "grandparent"}
 
-#: Sum of ``5 - priority`` over an earner's default plan (4+3+3+2+2+1): a full gap.
-_FULL_GAP_WEIGHT = 15.0
+#: Sum of the priority weights over an earner's default plan (4+3+3+2+2+1 = 15): a
+#: full gap.
+_FULL_GAP_WEIGHT = float(
+    priority_weight(np.array([q for r, _, q in DEFAULT_PLAN_ROWS if r == "earner"])).sum()
+)
 
 
-def warm_leads(g: CustomerGraph, *, plan: pd.DataFrame | None = None) -> pd.DataFrame:
+def warm_leads(
+    g: CustomerGraph,
+    *,
+    plan: pd.DataFrame | None = None,
+    minor_age: int = MINOR_AGE,
+    min_referrals: int = MIN_REFERRALS,
+    value: pd.Series | None = None,
+) -> pd.DataFrame:
     """Prospects related to a strong or super customer, best leads first, with why.
 
     Parameters
@@ -32,6 +52,13 @@ def warm_leads(g: CustomerGraph, *, plan: pd.DataFrame | None = None) -> pd.Data
     g : CustomerGraph
     plan : pandas.DataFrame, optional
         Coverage plan for the gaps (default :data:`famgraph.DEFAULT_PLAN`).
+    minor_age : int, default 18
+        Households as :func:`famgraph.households` forms them.
+    min_referrals : int, default 2
+        Passed to :func:`famgraph.super_users` (who is ``super``).
+    value : pandas.Series, optional
+        Value by ``person_id`` for the via customers' scores (see
+        :func:`famgraph.super_users`).
 
     Returns
     -------
@@ -64,7 +91,7 @@ def warm_leads(g: CustomerGraph, *, plan: pd.DataFrame | None = None) -> pd.Data
     ``lead_score = 50 * tier_weight * via_score / 100 + 30 * min(1, G / 15) + 20
     * family`` where ``tier_weight`` is 1 for a super and 0.6 for a strong via
     customer, ``via_score`` their super-user score (0-100), ``G`` the sum of
-    ``5 - priority`` over the prospect's open gaps (15 = an earner missing the
+    ``max(1, 5 - priority)`` over the prospect's open gaps (15 = an earner missing the
     whole default plan), and ``family`` is 1 when ``relation`` is a family kind:
     a trusted customer's word weighs most, then how much cover the prospect
     lacks, and family members convert best.
@@ -81,7 +108,7 @@ def warm_leads(g: CustomerGraph, *, plan: pd.DataFrame | None = None) -> pd.Data
     [['P07', 'P05', 'super', 'parent'], ['P09', 'P08', 'super', 'spouse'],
      ['P03', 'P01', 'strong', 'parent'], ['P12', 'P10', 'strong', 'parent']]
     """
-    su = super_users(g)
+    su = super_users(g, min_referrals=min_referrals, value=value)
     n = g.n_people
     score = su["score"].to_numpy(dtype=float)
     is_super = su["is_super"].to_numpy(dtype=bool)
@@ -104,11 +131,11 @@ def warm_leads(g: CustomerGraph, *, plan: pd.DataFrame | None = None) -> pd.Data
     first = np.r_[True, p[1:] != p[:-1]] if len(p) else np.zeros(0, dtype=bool)
     p, v, rel, fam = p[first], v[first], rel[first], fam[first]
 
-    gaps = coverage_gaps(g, plan=plan)
+    gaps = coverage_gaps(g, plan=plan, minor_age=minor_age)
     gp = g.idx(gaps["person_id"])
     prio = gaps["priority"].to_numpy(dtype=float)
     open_gaps = np.bincount(gp, minlength=n).astype(np.int64)
-    gap_weight = np.bincount(gp, weights=5.0 - prio, minlength=n)
+    gap_weight = np.bincount(gp, weights=priority_weight(prio).astype(float), minlength=n)
     line_code, lines = pd.factorize(gaps["line"], sort=True)
     g_order = np.lexsort((line_code, prio, gp))
     gp_sorted = gp[g_order]
@@ -116,17 +143,17 @@ def warm_leads(g: CustomerGraph, *, plan: pd.DataFrame | None = None) -> pd.Data
     top_line = np.full(n, -1, dtype=np.int64)
     top_line[gp[g_first]] = line_code[g_first]
 
-    hh = households(g)["household_id"].reset_index(drop=True)
+    hh = households(g, minor_age=minor_age)["household_id"].reset_index(drop=True)
     hh_p = pd.Series(hh.array.take(p))
-    summary = household_summary(g, plan=plan)
+    summary = household_summary(g, plan=plan, minor_age=minor_age)
     at = pd.Index(summary["household_id"]).get_indexer(hh_p)
     money = summary["protection_gap"].to_numpy(dtype=float)
     pgap = np.where(at >= 0, money[np.maximum(at, 0)], 0.0) if len(money) else np.zeros(len(p))
 
     lead = (
-        50.0 * tier_w[v] * score[v] / 100.0
-        + 30.0 * np.minimum(1.0, gap_weight[p] / _FULL_GAP_WEIGHT)
-        + 20.0 * fam
+        LEAD_TIER_POINTS * tier_w[v] * score[v] / 100.0
+        + LEAD_GAP_POINTS * np.minimum(1.0, gap_weight[p] / _FULL_GAP_WEIGHT)
+        + LEAD_FAMILY_POINTS * fam
     )
     line_names = pd.Series(pd.array(list(lines), dtype="str"))
     out = pd.DataFrame(

@@ -11,20 +11,28 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from famgraph._validation import check_param
-from famgraph.analysis.influence import influence
-from famgraph.analysis.referrals import converted_and_chain
+from famgraph._validation import Count, check, check_param
+from famgraph.analysis.influence import check_influence_params, influence
+from famgraph.analysis.referrals import check_referral_params, converted_and_chain
 from famgraph.analysis.value import value_metrics
 from famgraph.graph import CustomerGraph
+from famgraph.rules import (
+    ALPHA,
+    DECAY,
+    MIN_REFERRALS,
+    RANK_DECIMALS,
+    SCORE_WEIGHTS,
+    SOCIAL_WEIGHT,
+    TOP_INFLUENCE_PCT,
+)
 from famgraph.schema import SUPER_USER_COLUMNS, TIERS
 
-__all__ = ["DEFAULT_WEIGHTS", "pct_rank", "super_users"]
+__all__ = ["DEFAULT_WEIGHTS", "pct_rank", "score_ranks", "super_users"]
 
 #: Score weights of the percentile ranks: Recency, Frequency, Monetary, Chain, Influence.
-DEFAULT_WEIGHTS: dict[str, float] = {"R": 0.10, "F": 0.20, "M": 0.15, "C": 0.35, "I": 0.20}
+DEFAULT_WEIGHTS: dict[str, float] = dict(SCORE_WEIGHTS)
 
-#: Mention influence in ``reasons`` when a person is in this top share (percent).
-_TOP_INFLUENCE_PCT = 10
+_TOP_INFLUENCE_PCT = TOP_INFLUENCE_PCT
 
 
 def pct_rank(x: np.ndarray) -> np.ndarray:
@@ -103,8 +111,10 @@ _GROUPS = [str(i) for i in range(1000)] + [f",{i:03d}" for i in range(1000)] + [
 def _thousands(x: np.ndarray) -> pa.Array:
     """Whole numbers as text with thousands separators (Arrow array)."""
     # round to 6 decimals first, so that sums equal up to float noise (e.g. x.5 reached
-    # from either side) print the same whole number
-    v = np.round(np.round(np.asarray(x, dtype=float), 6))
+    # from either side) print the same whole number; then halves away from zero, as
+    # people round (72.5 -> 73)
+    r = np.round(np.asarray(x, dtype=float), 6)
+    v = np.sign(r) * np.floor(np.abs(r) + 0.5)
     neg = v < 0
     a = np.minimum(np.abs(v), 9.2e18).astype(np.int64)
     ngroups = np.ones(len(a), dtype=np.int64)
@@ -123,8 +133,8 @@ def thousands(x: np.ndarray) -> pd.Series:
 
     Examples
     --------
-    >>> thousands(np.array([0.0, 999.4, 12300.0, -1234567.0, 1000.0])).tolist()
-    ['0', '999', '12,300', '-1,234,567', '1,000']
+    >>> thousands(np.array([0.0, 999.4, 12300.0, -1234567.0, 1000.0, 72.5, -0.5])).tolist()
+    ['0', '999', '12,300', '-1,234,567', '1,000', '73', '-1']
     """
     return _join(_thousands(x))
 
@@ -206,9 +216,11 @@ def _reasons(
 def super_users(
     g: CustomerGraph,
     *,
-    min_referrals: int = 2,
+    min_referrals: int = MIN_REFERRALS,
     weights: Mapping[str, float] | None = None,
     value: pd.Series | None = None,
+    decay: float = DECAY,
+    social_weight: float = SOCIAL_WEIGHT,
 ) -> pd.DataFrame:
     """Relationship tier, super-user score and the reasons, for every person.
 
@@ -227,6 +239,11 @@ def super_users(
         Value by ``person_id`` replacing the holdings value, used for
         ``monetary`` and ``chain_value`` (see
         :func:`famgraph.analysis.value.person_value`).
+    decay : float, default 0.5
+        Weight per referral generation in ``chain_value`` (see
+        :func:`famgraph.referral_value`).
+    social_weight : float, default 0.5
+        Weight of a social tie in the influence graph (see :func:`famgraph.influence`).
 
     Returns
     -------
@@ -243,8 +260,10 @@ def super_users(
           ``none``.
         - ``score`` (customers; prospects 0) = 100 x Σ weight x percentile rank
           among customers (``rank(pct=True)``, ties averaged) of R =
-          -recency_days (0 without a purchase, as METRICS.md writes it), F =
-          frequency, M = monetary, C = chain_value (decay 0.5), I = influence.
+          -recency_days (ranked among customers with a purchase; the others get
+          0), F = frequency, M = monetary, C = chain_value, I = influence; M and
+          C are ranked on values rounded to 6 decimals, I on ``round(n x
+          influence, 6)`` (n persons), so float noise cannot split ties.
         - ``reasons``: e.g. "6 purchases in 3 quarters of the last 12 months; 4
           referred customers worth 12,300 down the chain; influence in the top
           1%" (influence is mentioned within the top 10% of all persons).
@@ -254,10 +273,6 @@ def super_users(
     METRICS.md section 7, with value from section 5, chain value from section 6
     and :func:`famgraph.influence`. Cost: that of :func:`famgraph.influence`
     (sparse PageRank) plus O(V log V) for the ranks.
-
-    As written, a customer without any purchase gets R = 0, which ranks
-    *above* every customer who bought (R < 0 for them unless they bought on
-    ``as_of``).
 
     Examples
     --------
@@ -269,35 +284,78 @@ def super_users(
     '4 purchases in 2 quarters of the last 12 months; 2 referred customers worth 7,675 \
 down the chain; influence in the top 7%'
     """
-    w = check_super_user_params(min_referrals, weights)
+    w = check_super_user_params(min_referrals, weights, decay, social_weight)
     m = value_metrics(g, value=value, func="super_users")
-    converted, chain = converted_and_chain(g, m["monetary"].to_numpy(dtype=float))
+    converted, chain = converted_and_chain(g, m["monetary"].to_numpy(dtype=float), decay=decay)
     return assemble(
         g.people["person_id"].reset_index(drop=True),
         g.is_customer,
         m,
         converted,
         chain,
-        influence(g).to_numpy(),
+        influence(g, social_weight=social_weight).to_numpy(),
         min_referrals=min_referrals,
         weights=w,
     )
 
 
 def check_super_user_params(
-    min_referrals: int, weights: Mapping[str, float] | None
+    min_referrals: int,
+    weights: Mapping[str, float] | None,
+    decay: float = DECAY,
+    social_weight: float = SOCIAL_WEIGHT,
 ) -> dict[str, float]:
-    """Validate ``min_referrals`` and ``weights``; return the full weight dict."""
-    check_param(
-        "super_users",
-        "min_referrals",
-        min_referrals,
-        isinstance(min_referrals, numbers.Integral)
-        and not isinstance(min_referrals, bool)
-        and int(min_referrals) >= 1,
-        "a whole number >= 1",
-    )
+    """Validate the options of :func:`super_users`; return the full weight dict."""
+    check("super_users", "min_referrals", min_referrals, Count)
+    check_referral_params(decay, None, "super_users")
+    check_influence_params(ALPHA, social_weight, "super_users")
     return _check_weights(weights)
+
+
+def score_ranks(
+    cust: np.ndarray,
+    m: pd.DataFrame,
+    chain: np.ndarray,
+    infl: np.ndarray,
+    weights: Mapping[str, float],
+) -> np.ndarray:
+    """The super-user score of every person (prospects 0), METRICS section 7.
+
+    Each factor is a percentile rank (``rank(pct=True)``, ties averaged) among
+    customers: R = -recency_days among customers with a purchase (the others get
+    0: no recency credit), F = frequency, M = monetary and C = chain value rounded
+    to ``RANK_DECIMALS`` decimals, I = ``round(n x influence, RANK_DECIMALS)`` with
+    n the number of persons -- rounding so float noise cannot split ties.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"frequency": [2, 0, 1], "recency_days": pd.array([5, None, 9], "Int64"),
+    ...                   "monetary": [10.0, 0.0, 10.0]})
+    >>> cust = np.array([True, True, True])
+    >>> w = {"R": 1.0, "F": 0.0, "M": 0.0, "C": 0.0, "I": 0.0}
+    >>> score_ranks(cust, m, np.zeros(3), np.full(3, 1 / 3), w).tolist()
+    [100.0, 0.0, 50.0]
+    """
+    n = len(cust)
+    score = np.zeros(n, dtype=float)
+    if not cust.any():
+        return score
+    recency = m["recency_days"].to_numpy(dtype=float, na_value=np.nan)[cust]
+    bought = ~np.isnan(recency)
+    r_pct = np.zeros(len(recency), dtype=float)
+    r_pct[bought] = pct_rank(-recency[bought].astype(np.int64))
+    pcts = {
+        "R": r_pct,
+        "F": pct_rank(m["frequency"].to_numpy(dtype=np.int64)[cust]),
+        "M": pct_rank(np.round(m["monetary"].to_numpy(dtype=float)[cust], RANK_DECIMALS)),
+        "C": pct_rank(np.round(np.asarray(chain, dtype=float)[cust], RANK_DECIMALS)),
+        "I": pct_rank(np.round(n * np.asarray(infl, dtype=float)[cust], RANK_DECIMALS)),
+    }
+    total = np.zeros(int(cust.sum()), dtype=float)
+    for key, pct in pcts.items():
+        total = total + weights[key] * pct
+    score[cust] = 100.0 * total
+    return score
 
 
 def assemble(
@@ -334,21 +392,7 @@ def assemble(
         default=0,
     )
 
-    score = np.zeros(n, dtype=float)
-    if cust.any():
-        recency = m["recency_days"].to_numpy(dtype=float, na_value=np.nan)
-        factors = {
-            "R": -np.where(np.isnan(recency), 0.0, recency).astype(np.int64),
-            "F": freq,
-            "M": m["monetary"].to_numpy(dtype=float),
-            "C": chain,
-            "I": infl,
-        }
-        total = np.zeros(int(cust.sum()), dtype=float)
-        for key, arr in factors.items():
-            pct = pct_rank(arr[cust])
-            total = total + weights[key] * pct
-        score[cust] = 100.0 * total
+    score = score_ranks(cust, m, chain, infl, weights)
 
     # Share of persons with at least one's influence (ties count), in whole percent
     # rounded up: "influence in the top 4%".

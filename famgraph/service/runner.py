@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.config
+import logging.handlers
 import os
+import queue
 import socket
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from famgraph.service.app import ACCESS_LOG, create_app, release_memory
@@ -40,6 +43,27 @@ def log_config() -> dict[str, Any]:
             ACCESS_LOG: {"level": "INFO"},
         },
     }
+
+
+@contextlib.contextmanager
+def _access_log_off_the_loop() -> Iterator[None]:
+    """Write access-log lines from a background thread (the event loop only queues them).
+
+    One line per request formatted and written on the event loop would cost every
+    request a write to stderr; the listener thread does that instead, and
+    flushes what is queued when the server stops.
+    """
+    access = logging.getLogger(ACCESS_LOG)
+    targets = logging.getLogger("famgraph").handlers
+    q: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    listener = logging.handlers.QueueListener(q, *targets)
+    access.addHandler(logging.handlers.QueueHandler(q))
+    access.propagate = False
+    listener.start()
+    try:
+        yield
+    finally:
+        listener.stop()
 
 
 def check_bind(host: str, port: int) -> None:
@@ -126,14 +150,15 @@ def serve(
             f"famgraph serve: e.g. curl -H 'Authorization: Bearer {token}' "
             f"http://{host}:{port}/health"
         )
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_config=log_config(),
-        access_log=False,
-        server_header=False,
-        proxy_headers=False,
-        timeout_keep_alive=15,
-        limit_concurrency=1000,
-    )
+    with _access_log_off_the_loop():
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_config=None,  # configured above (uvicorn would reset the queue handler)
+            access_log=False,
+            server_header=False,
+            proxy_headers=False,
+            timeout_keep_alive=15,
+            limit_concurrency=1000,
+        )

@@ -211,7 +211,11 @@ def _error_response(
 
 
 class _Guard:
-    """Outermost ASGI layer: body limit, catch-all 500, version headers, access log.
+    """The ASGI layer around the routes: token, body limit, catch-all 500, headers, access log.
+
+    Every path but :data:`OPEN_PATHS` needs the bearer token, checked here once per
+    request (cheaper than a FastAPI dependency, and before any parameter is parsed,
+    so an unauthorised client learns nothing about routes or parameters).
 
     The access log line names the route *template* (``/persons/{person_id}``), never
     the path, and the id as a keyed hash; no query string, no header, no body.

@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 import pandas as pd
@@ -372,12 +372,13 @@ class _ServeCommand(click.Command):
         try:
             return super().make_context(*args, **kwargs)
         except click.UsageError as exc:
-            _serve_fail(exc.format_message())
+            raise _serve_fail(exc.format_message()) from None
 
 
-def _serve_fail(message: str) -> NoReturn:
+def _serve_fail(message: str) -> SystemExit:
+    """Print the one error line; the caller raises the returned exit (status 2)."""
     click.echo(f"famgraph serve: error: {message}", err=True)
-    raise SystemExit(2)
+    return SystemExit(2)
 
 
 @main.command(cls=_ServeCommand)
@@ -412,14 +413,16 @@ def serve(
     NEO4J_PASSWORD.
     """
     if (directory is None) == (neo4j_uri is None):
-        _serve_fail("give either DIR or --neo4j URI.")
+        raise _serve_fail("give either DIR or --neo4j URI.")
     if neo4j_uri is not None and as_of is not None:
-        _serve_fail("--as-of applies to DIR only.")
+        raise _serve_fail("--as-of applies to DIR only.")
     try:
         from famgraph.service import DirectorySource, Neo4jSource
         from famgraph.service import serve as run
     except ImportError:
-        _serve_fail("the serve extra is not installed: pip install 'famgraph[serve]'.")
+        raise _serve_fail(
+            "the serve extra is not installed: pip install 'famgraph[serve]'."
+        ) from None
     if directory is not None:
         source: Any = DirectorySource(directory, as_of=as_of)
     else:
@@ -427,7 +430,7 @@ def serve(
     try:
         run(source, host=host, port=port, cors_origins=cors_origins)
     except FamgraphError as exc:
-        _serve_fail(" ".join(str(exc).split()))
+        raise _serve_fail(" ".join(str(exc).split())) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

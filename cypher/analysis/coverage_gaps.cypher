@@ -4,7 +4,8 @@
 // elder, no income a dependent, else an earner, 'unknown' without an age. A holding covers while
 // purchased_at <= as_of and (no expires_at or expires_at > as_of). For persons with a gap, the
 // household: the given household_id, else "H:" + the smallest person_id reachable over household
-// edges (SPOUSE, and CHILD to a child younger than $minor_age) among persons without one.
+// edges (SPOUSE, and CHILD to a child younger than $minor_age, active at as_of: since <= as_of <
+// until, an empty end open) among persons without one.
 // One row per person whose role the plan names (gaps may be empty: the caller sees which roles
 // occur); gaps is a list of {line, priority} maps.
 // params: $as_of (LOCAL DATETIME), $as_of_date (DATE, the date of $as_of), $minor_age (int),
@@ -42,6 +43,12 @@ RETURN CASE WHEN size(gaps) = 0 THEN null
             ELSE 'H:' + COLLECT {
               MATCH ANY SHORTEST (p)((a:Person)-[r:SPOUSE|CHILD]-(b:Person)
                         WHERE a.household_id IS NULL AND b.household_id IS NULL
+                          AND (r.since IS NULL
+                               OR CASE WHEN r.since IS :: DATE NOT NULL THEN r.since <= $as_of_date
+                                       ELSE r.since <= $as_of END)
+                          AND (r.until IS NULL
+                               OR CASE WHEN r.until IS :: DATE NOT NULL THEN r.until > $as_of_date
+                                       ELSE r.until > $as_of END)
                           AND (type(r) = 'SPOUSE'
                                OR 0 <= (CASE WHEN endNode(r).birth_date IS NULL THEN endNode(r).age
                                              ELSE $as_of.year - endNode(r).birth_date.year

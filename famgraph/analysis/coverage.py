@@ -1,6 +1,6 @@
 """Household coverage: who lacks which cover, and how protected each household is.
 
-METRICS.md section 4. A *coverage plan* says which product lines each role should
+docs/metrics.md section 4. A *coverage plan* says which product lines each role should
 hold and in which order to buy them (priority 1 = buy first). Two analyses use it:
 
 * :func:`coverage_gaps` -- one row per required (person, line) that is not covered;

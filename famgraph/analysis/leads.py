@@ -123,7 +123,8 @@ def warm_leads(
     v = np.concatenate([g.rel_dst, g.rel_src])
     rel = np.concatenate([kind_code, kind_code + len(kinds)]).astype(np.int64)
     fam = np.concatenate([g.rel_is_family, g.rel_is_family])
-    ok = ~g.is_customer[p] & (tier_w[v] > 0)
+    active = np.concatenate([g.rel_active, g.rel_active])
+    ok = active & ~g.is_customer[p] & (tier_w[v] > 0)
     p, v, rel, fam = p[ok], v[ok], rel[ok], fam[ok]
     id_rank = g.id_rank
     order = np.lexsort((vocab_rank[rel], ~fam, id_rank[v], -score[v], -tier_w[v], p))

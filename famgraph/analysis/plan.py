@@ -34,7 +34,7 @@ __all__ = [
 PLAN_COLUMNS: tuple[str, ...] = ("role", "line", "priority")
 
 
-#: The default coverage plan (METRICS.md section 4): ``role, line, priority``,
+#: The default coverage plan (docs/metrics.md section 4): ``role, line, priority``,
 #: after the family protection order -- protect the earner's income first.
 DEFAULT_PLAN: pd.DataFrame = pd.DataFrame(
     {
@@ -174,7 +174,7 @@ def plan_rows(plan: pd.DataFrame | None) -> list[dict[str, Any]]:
 def warn_absent_roles(
     plan: pd.DataFrame, present: Collection[str], func: str, *, stacklevel: int = 2
 ) -> None:
-    """Warn once when a given plan has rows for roles that no person has (METRICS section 4).
+    """Warn once when a given plan has rows for roles no person has (docs/metrics.md, 4).
 
     Those rows require nothing, which is usually a typo in the plan's role names.
     Shared by the in-memory and the Neo4j engines.

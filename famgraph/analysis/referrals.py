@@ -1,4 +1,4 @@
-"""Referral-chain value and viral coefficient (METRICS.md section 6).
+"""Referral-chain value and viral coefficient (docs/metrics.md section 6).
 
 The engine works on the parent array ``g.referrer`` (the kept referral forest):
 pointer jumping gives every person's root and generation in O(V log D) array
@@ -185,7 +185,7 @@ def referral_value(
 
     Notes
     -----
-    METRICS.md section 6. Cost O(V) array work plus one vectorised step per
+    docs/metrics.md section 6. Cost O(V) array work plus one vectorised step per
     generation (D steps for a forest of depth D); with ``max_depth = K < D``,
     O(Σ_d min(generation(d), K)).
 
@@ -311,7 +311,7 @@ def viral_coefficient(
 
     Notes
     -----
-    METRICS.md section 6. Prospects and customers without ``joined_at`` are in
+    docs/metrics.md section 6. Prospects and customers without ``joined_at`` are in
     no cohort; referrals without ``referred_at`` never count. Cost O(V + R).
 
     Examples

@@ -1,4 +1,4 @@
-"""Relationship tiers and super-user scores (METRICS.md section 7)."""
+"""Relationship tiers and super-user scores (docs/metrics.md section 7)."""
 
 from __future__ import annotations
 
@@ -18,16 +18,19 @@ from famgraph.analysis.value import value_metrics
 from famgraph.graph import CustomerGraph
 from famgraph.rules import (
     ALPHA,
+    CONTINUOUS_QUARTERS,
     DECAY,
     MIN_REFERRALS,
     RANK_DECIMALS,
     SCORE_WEIGHTS,
     SOCIAL_WEIGHT,
+    STRONG_REFERRALS,
     TOP_INFLUENCE_PCT,
+    WEAK_FREQUENCY,
 )
 from famgraph.schema import SUPER_USER_COLUMNS, TIERS
 
-__all__ = ["DEFAULT_WEIGHTS", "pct_rank", "score_ranks", "super_users"]
+__all__ = ["DEFAULT_WEIGHTS", "pct_rank", "score_ranks", "super_users", "tier_codes"]
 
 #: Score weights of the percentile ranks: Recency, Frequency, Monetary, Chain, Influence.
 DEFAULT_WEIGHTS: dict[str, float] = dict(SCORE_WEIGHTS)
@@ -270,7 +273,7 @@ def super_users(
 
     Notes
     -----
-    METRICS.md section 7, with value from section 5, chain value from section 6
+    docs/metrics.md section 7, with value from section 5, chain value from section 6
     and :func:`famgraph.influence`. Cost: that of :func:`famgraph.influence`
     (sparse PageRank) plus O(V log V) for the ranks.
 
@@ -319,7 +322,7 @@ def score_ranks(
     infl: np.ndarray,
     weights: Mapping[str, float],
 ) -> np.ndarray:
-    """The super-user score of every person (prospects 0), METRICS section 7.
+    """The super-user score of every person (prospects 0), docs/metrics.md section 7.
 
     Each factor is a percentile rank (``rank(pct=True)``, ties averaged) among
     customers: R = -recency_days among customers with a purchase (the others get
@@ -358,6 +361,40 @@ def score_ranks(
     return score
 
 
+def tier_codes(
+    cust: np.ndarray, m: pd.DataFrame, converted: np.ndarray, min_referrals: int
+) -> np.ndarray:
+    """Each person's tier as a code into ``TIERS`` (none, micro, weak, strong, super).
+
+    Customers, in this order: ``super`` = continuous and ``converted >= min_referrals``;
+    ``strong`` = continuous or a converted referral; ``weak`` = repeat purchases;
+    ``micro`` = one purchase; else ``none``. Prospects: ``none``.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"frequency": [5, 3, 2, 1, 0], "active_quarters": [2, 2, 1, 1, 0]})
+    >>> cust = np.ones(5, dtype=bool)
+    >>> tier_codes(cust, m, np.array([2, 0, 0, 0, 0]), 2).tolist()
+    [4, 3, 2, 1, 0]
+    """
+    freq = m["frequency"].to_numpy(dtype=np.int64)
+    continuous = m["active_quarters"].to_numpy(dtype=np.int64) >= CONTINUOUS_QUARTERS
+    return np.asarray(
+        np.select(
+            [
+                ~cust,
+                continuous & (converted >= min_referrals),
+                continuous | (converted >= STRONG_REFERRALS),
+                freq >= WEAK_FREQUENCY,
+                freq >= 1,
+            ],
+            [0, 4, 3, 2, 1],
+            default=0,
+        ),
+        dtype=np.int64,
+    )
+
+
 def assemble(
     person_id: pd.Series,
     cust: np.ndarray,
@@ -369,7 +406,7 @@ def assemble(
     min_referrals: int,
     weights: dict[str, float],
 ) -> pd.DataFrame:
-    """Tiers, score and reasons from the per-person inputs (METRICS.md section 7).
+    """Tiers, score and reasons from the per-person inputs (docs/metrics.md section 7).
 
     Shared by :func:`super_users` and the Neo4j push-down, which computes the
     value metrics ``m`` (columns ``frequency, recency_days, monetary,
@@ -378,20 +415,7 @@ def assemble(
     n = len(person_id)
     freq = m["frequency"].to_numpy(dtype=np.int64)
     active = m["active_quarters"].to_numpy(dtype=np.int64)
-    continuous = active >= 2
-    # codes index TIERS = ("none", "micro", "weak", "strong", "super")
-    tier_code = np.select(
-        [
-            ~cust,
-            continuous & (converted >= min_referrals),
-            continuous | (converted >= 1),
-            freq >= 2,
-            freq == 1,
-        ],
-        [0, 4, 3, 2, 1],
-        default=0,
-    )
-
+    tier_code = tier_codes(cust, m, converted, min_referrals)
     score = score_ranks(cust, m, chain, infl, weights)
 
     # Share of persons with at least one's influence (ties count), in whole percent

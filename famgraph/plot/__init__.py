@@ -18,8 +18,10 @@ matplotlib is imported by this module only, so ``import famgraph`` stays fast.
 
 from famgraph.plot._common import CUSTOMER, GAP, HELD, NOT_NEEDED, PALETTE, PROSPECT, money
 from famgraph.plot.coverage import coverage_heatmap, household, protection_gap
+from famgraph.plot.flow import tier_flow
 from famgraph.plot.referral import chain_value, referral_tree, viral_coefficient
 from famgraph.plot.tiers import funnel, tiers
+from famgraph.plot.value import value_calibration
 
 __all__ = [
     "CUSTOMER",
@@ -35,6 +37,8 @@ __all__ = [
     "money",
     "protection_gap",
     "referral_tree",
+    "tier_flow",
     "tiers",
+    "value_calibration",
     "viral_coefficient",
 ]

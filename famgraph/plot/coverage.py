@@ -267,7 +267,7 @@ def household(
 
 
 def _active_lines(g: CustomerGraph, pos: np.ndarray) -> pd.DataFrame:
-    """``person_id, line`` of the active holdings (METRICS.md section 4) of persons at pos."""
+    """``person_id, line`` of the active holdings (docs/metrics.md section 4) of persons at pos."""
     h = g.holdings
     mine = np.isin(g.hold_person, pos)
     sel = h[mine & covering(h["purchased_at"], h["expires_at"], g.as_of)]

@@ -180,7 +180,7 @@ def referral_tree(
 
 
 def _tree_values(g: CustomerGraph, pos: np.ndarray, decay: float) -> tuple[np.ndarray, np.ndarray]:
-    """Own value and chain value (METRICS.md 5, 6) of the tree persons, in ``pos`` order."""
+    """Own value and chain value (docs/metrics.md, 5 and 6) of the tree persons, in pos order."""
     sub = _subgraph(g, pos)
     own_sub = person_value(sub)
     sub_ids = sub.people["person_id"]

@@ -17,7 +17,8 @@ PageRank on them; see its Notes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -40,10 +41,23 @@ from famgraph.rules import (
     SOCIAL_WEIGHT,
 )
 
-if TYPE_CHECKING:
-    from famgraph.store.store import Neo4jStore
+__all__ = ["Neo4jStore", "coverage_gaps", "referral_value", "super_users"]
 
-__all__ = ["coverage_gaps", "referral_value", "super_users"]
+
+class Neo4jStore(Protocol):
+    """What the push-down needs of a store (:class:`famgraph.Neo4jStore` provides it)."""
+
+    def as_of(self) -> pd.Timestamp:
+        """The saved book's ``as_of``."""
+        ...
+
+    def read(self, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        """Run the named read statement with ``params``; the result as a DataFrame."""
+        ...
+
+    def errors(self, action: str) -> AbstractContextManager[None]:
+        """A block whose driver errors become StoreError."""
+        ...
 
 
 def _as_of(store: Neo4jStore) -> dict[str, Any]:
@@ -243,7 +257,7 @@ def super_users(
                 {"as_of": at.to_pydatetime(), "window_days": ACTIVE_WINDOW_DAYS},
             )
         )
-        edges = store.read("read/influence_edges")
+        edges = store.read("read/influence_edges", _as_of(store))
     ids = _str(m["person_id"])
     cust = m["is_customer"].to_numpy(dtype=bool)
     view = _edge_view(ids, cust, edges, at)

@@ -10,8 +10,8 @@ to them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -35,6 +35,7 @@ from famgraph.store.writer import (
     TableStats,
     count_retries,
     now,
+    progress_bar,
 )
 
 if TYPE_CHECKING:
@@ -359,7 +360,7 @@ class Neo4jStore:
             t: {"rows": 0, "batches": 0, "seconds": 0.0, "c": Counters()} for t in TABLES
         }
         with (
-            _progress(progress, total_rows) as advance,
+            progress_bar(progress, total_rows) as advance,
             count_retries() as retries,
             self.errors("saving"),
         ):
@@ -525,33 +526,3 @@ class Neo4jStore:
             decay=decay,
             social_weight=social_weight,
         )
-
-
-@contextmanager
-def _progress(show: bool, total: int) -> Iterator[Callable[[int], None]]:
-    """A rich progress bar on stderr (or a no-op); yields ``advance(rows)``."""
-    if not show:
-        yield lambda n: None
-        return
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    bar = Progress(
-        TextColumn("saving to Neo4j"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=False,
-    )
-    with bar if total else nullcontext(bar):
-        task = bar.add_task("save", total=total)
-        yield lambda n: bar.advance(task, n)

@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -37,6 +37,7 @@ __all__ = [
     "SaveReport",
     "TableStats",
     "count_retries",
+    "progress_bar",
     "split_lanes",
 ]
 
@@ -295,3 +296,33 @@ def count_retries() -> Iterator[_RetryCounter]:
 def now() -> float:
     """Monotonic seconds."""
     return time.perf_counter()
+
+
+@contextmanager
+def progress_bar(show: bool, total: int) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on stderr (or a no-op); yields ``advance(rows)``."""
+    if not show:
+        yield lambda n: None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    bar = Progress(
+        TextColumn("saving to Neo4j"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=False,
+    )
+    with bar if total else nullcontext(bar):
+        task = bar.add_task("save", total=total)
+        yield lambda n: bar.advance(task, n)

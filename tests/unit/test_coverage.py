@@ -1,4 +1,4 @@
-"""fg.coverage_gaps / fg.household_summary: METRICS.md section 4, hand-computed.
+"""fg.coverage_gaps / fg.household_summary: docs/metrics.md section 4, hand-computed.
 
 Small books below are computed by hand in the comments; random dirty books are
 compared against the naive reference ``benchmarks/_naive_coverage.py``.
@@ -429,6 +429,13 @@ def random_tables(seed: int, n: int = 300) -> dict[str, pd.DataFrame]:
             "person_id": ids[a],
             "relative_id": ids[b],  # some self relations: rejected by build
             "relation": rng.choice(["spouse", "son", "mother", "sibling", "friend"], m),
+            # some ties start after as_of or have ended (divorce, death): not household edges
+            "since": pd.Series(
+                pd.Timestamp("2000-01-01") + pd.to_timedelta(rng.integers(0, 9000, m), unit="D")
+            ).where(rng.random(m) < 0.3),
+            "until": pd.Series(
+                pd.Timestamp("2015-01-01") + pd.to_timedelta(rng.integers(0, 5000, m), unit="D")
+            ).where(rng.random(m) < 0.3),
         }
     )
     k = 3 * n

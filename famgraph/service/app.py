@@ -455,6 +455,7 @@ def create_app(
                 "source": live.source.kind,
                 "counts": snap.counts if authorised else None,
                 "reload": live.reload.as_dict() if authorised else None,
+                "value_model": snap.value_model if authorised else None,
             }
         )
 

@@ -6,10 +6,10 @@ money and scores are JSON numbers, a missing number is ``null`` (never NaN). Fie
 names are those of the Python API's result columns (:func:`famgraph.super_users`,
 :func:`famgraph.household_summary`, ...), so a figure can be compared one to one.
 
-Room to grow: a person's predicted future value (p_alive, expected purchases, CLV,
-CRV, segment) goes in :class:`FutureValue`, already part of :class:`Person` as
-``future_value`` (``null`` until the service computes the value model); list items
-may gain optional fields the same way. Clients should ignore fields they do not know.
+A person's predicted future value (p_alive, expected purchases, CLV, CRV, segment,
+at risk) is :class:`FutureValue`, the ``future_value`` of :class:`Person` (``null``
+when the book cannot support the value model). List items may gain optional fields
+the same way. Clients should ignore fields they do not know.
 """
 
 from __future__ import annotations
@@ -116,6 +116,11 @@ class Health(_Body):
     source: Literal["directory", "neo4j", "memory"]
     counts: Counts | None = None
     reload: ReloadStatus | None = None
+    value_model: str | None = Field(
+        None,
+        description='"fitted", or why the value model could not be fitted (future_value '
+        "is then null); with the valid token only.",
+    )
 
 
 # --- persons --------------------------------------------------------------------------
@@ -174,7 +179,11 @@ class Lead(_Part):
 
 
 class FutureValue(_Part):
-    """Predicted future value (BG/NBD, Gamma-Gamma, CLV x CRV): reserved, not served yet."""
+    """Predicted future value (BG/NBD, Gamma-Gamma, CLV x CRV; docs/metrics.md section 10).
+
+    ``p_alive``, ``expected_purchases`` and ``expected_value`` are null for a person
+    without any purchase.
+    """
 
     p_alive: float | None = None
     expected_purchases: float | None = None
@@ -199,7 +208,9 @@ class Person(_Body):
     gaps: list[PersonGap] = Field(description="Open coverage gaps, in priority order.")
     lead: Lead | None = Field(description="The person's warm-lead row, if a prospect lead.")
     future_value: FutureValue | None = Field(
-        None, description="Reserved for the value model; null for now."
+        None,
+        description="Predicted future value; null when the book cannot support the value "
+        "model (GET /health says why).",
     )
 
 

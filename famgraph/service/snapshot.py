@@ -40,9 +40,12 @@ from famgraph.analysis.coverage import coverage_gaps, household_summary
 from famgraph.analysis.households import households
 from famgraph.analysis.leads import warm_leads
 from famgraph.analysis.referrals import referral_value
+from famgraph.analysis.segments import value_segments
 from famgraph.analysis.superusers import super_users
+from famgraph.analysis.valuemodel import fit_value_model, predict_value
+from famgraph.errors import DataError
 from famgraph.graph import CustomerGraph
-from famgraph.schema import TIERS
+from famgraph.schema import SEGMENTS, TIERS
 
 __all__ = ["IdIndex", "Snapshot"]
 
@@ -193,6 +196,43 @@ class IdIndex:
         return list(out)
 
 
+def _future_value(g: CustomerGraph) -> dict[str, Any]:
+    """The value model's figures per person, or empty arrays and the reason it did not fit."""
+    empty = np.zeros(0)
+    try:
+        model = fit_value_model(g)
+        pred = predict_value(g, model)
+        seg = value_segments(g, model=model)
+    except DataError as exc:
+        reason = str(exc).split(": ", 1)[-1]
+        return {
+            "value_model": f"not fitted: {reason}",
+            **{f: empty for f in _FV_FIELDS},
+        }
+    codes = pd.Index(list(SEGMENTS)).get_indexer(pd.Index(seg["segment"]))
+    return {
+        "value_model": "fitted",
+        "fv_p_alive": pred["p_alive"].to_numpy(dtype=float),
+        "fv_expected_purchases": pred["expected_purchases"].to_numpy(dtype=float),
+        "fv_expected_value": pred["expected_value"].to_numpy(dtype=float),
+        "fv_clv": pred["clv"].to_numpy(dtype=float),
+        "fv_crv": seg["crv"].to_numpy(dtype=float),
+        "fv_segment": codes.astype(np.int8),
+        "fv_at_risk": seg["at_risk"].to_numpy(dtype=bool),
+    }
+
+
+_FV_FIELDS = (
+    "fv_p_alive",
+    "fv_expected_purchases",
+    "fv_expected_value",
+    "fv_clv",
+    "fv_crv",
+    "fv_segment",
+    "fv_at_risk",
+)
+
+
 @dataclass(frozen=True, eq=False)
 class Snapshot:
     """The analysis results of one book, read-only, indexed for the service.
@@ -281,6 +321,15 @@ class Snapshot:
     ranking: np.ndarray
     tier_ranking: np.ndarray
     tier_start: np.ndarray
+    # future value (docs/metrics.md section 10); empty arrays when the model did not fit
+    value_model: str  # "fitted", or why not
+    fv_p_alive: np.ndarray
+    fv_expected_purchases: np.ndarray
+    fv_expected_value: np.ndarray
+    fv_clv: np.ndarray
+    fv_crv: np.ndarray
+    fv_segment: np.ndarray  # code into SEGMENTS
+    fv_at_risk: np.ndarray
 
     # -- construction -----------------------------------------------------------------
     @classmethod
@@ -300,8 +349,10 @@ class Snapshot:
         -----
         Runs :func:`famgraph.households`, :func:`famgraph.coverage_gaps`,
         :func:`famgraph.household_summary`, :func:`famgraph.super_users`,
-        :func:`famgraph.referral_value`, :func:`famgraph.warm_leads` (default
-        options) and ``g.quality_report()``, then O(V + K) array passes, one Arrow
+        :func:`famgraph.referral_value`, :func:`famgraph.warm_leads`,
+        :func:`famgraph.predict_value` and :func:`famgraph.value_segments` (default
+        options; the value figures are left out, with the reason, when the book cannot
+        support a fit) and ``g.quality_report()``, then O(V + K) array passes, one Arrow
         hash lookup of every id column and a few stable sorts (V persons, K gap
         rows). Memory: about 150 bytes per person and 16 per gap row in arrays,
         plus the texts (ids, family ids, reasons, lead reasons).
@@ -313,6 +364,7 @@ class Snapshot:
         su = super_users(g)
         rv = referral_value(g)
         leads = warm_leads(g)
+        fv = _future_value(g)
         nh, k, m = len(summary), len(gaps), len(summary)
         ix = np.int32 if max(n, k, nh) < 2**31 - 1 else np.int64
 
@@ -449,6 +501,7 @@ class Snapshot:
             ranking=ranking,
             tier_ranking=tier_ranking,
             tier_start=tier_start,
+            **fv,
         )
 
     # -- small helpers ----------------------------------------------------------------
@@ -520,7 +573,20 @@ class Snapshot:
                 for r in rows.tolist()
             ],
             "lead": None if lead < 0 else self._lead(lead),
-            "future_value": None,
+            "future_value": self._future(i),
+        }
+
+    def _future(self, i: int) -> dict[str, Any] | None:
+        if self.value_model != "fitted":
+            return None
+        return {
+            "p_alive": _num(self.fv_p_alive[i]),
+            "expected_purchases": _num(self.fv_expected_purchases[i]),
+            "expected_value": _num(self.fv_expected_value[i]),
+            "clv": _num(self.fv_clv[i]),
+            "crv": _num(self.fv_crv[i]),
+            "segment": SEGMENTS[int(self.fv_segment[i])],
+            "at_risk": bool(self.fv_at_risk[i]),
         }
 
     def household(self, household_id: str) -> dict[str, Any] | None:

@@ -157,3 +157,17 @@ def test_directory_source_with_as_of(tmp_path: Any) -> None:
     body = r.json()
     assert body["as_of"] == "2025-01-31" and r.headers["x-famgraph-as-of"] == "2025-01-31"
     assert body["source"] == "directory" and body["counts"]["people"] == 15
+
+
+def test_a_book_the_value_model_cannot_fit_is_served_without_future_value() -> None:
+    # 300 people, seed 1: the BG/NBD fit runs off (see fg.fit_value_model's errors)
+    tables = fg.datasets.synthetic(n_people=300, seed=1, dirty=True, as_of="2025-06-30")
+    book = fg.build(**tables)
+    with pytest.raises(fg.DataError):
+        fg.fit_value_model(book)
+    app = create_app(GraphSource(lambda: book), token=TOKEN)
+    pid = book.people["person_id"].iloc[0]
+    health, person = call(app, ("GET", "/health", AUTH), ("GET", f"/persons/{pid}", AUTH))
+    assert health.json()["value_model"].startswith("not fitted: the BG/NBD fit did not converge")
+    assert person.status_code == 200 and person.json()["future_value"] is None
+    assert person.json()["relationship"]["tier"] in fg.TIERS  # the rest is served as usual

@@ -28,7 +28,8 @@ ENDPOINTS = [
 
 @pytest.fixture(scope="module")
 def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_book(tmp_path_factory.mktemp("book"))
+    # 800 people: enough purchase histories for the value model to fit (future_value)
+    return write_book(tmp_path_factory.mktemp("book"), n_people=800)
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +92,7 @@ def test_health_is_open_and_counts_need_the_token(server: Server, g: fg.Customer
     assert counts["holdings"] == len(g.holdings) and counts["rejects"] == len(g.rejects) > 0
     assert counts["gaps"] == len(fg.coverage_gaps(g))
     assert counts["leads"] == len(fg.warm_leads(g))
+    assert body["value_model"] == "fitted" and open_body["value_model"] is None
 
 
 def test_persons_match_the_python_api(server: Server, g: fg.CustomerGraph) -> None:
@@ -99,6 +101,8 @@ def test_persons_match_the_python_api(server: Server, g: fg.CustomerGraph) -> No
     hh = fg.households(g).set_index("person_id", drop=False)
     gaps = fg.coverage_gaps(g)
     leads = fg.warm_leads(g).set_index("person_id", drop=False)
+    pred = fg.predict_value(g).set_index("person_id", drop=False)
+    seg = fg.value_segments(g).set_index("person_id", drop=False)
     # every lead, every super user, the deepest referrers, and a spread of others
     pick = (
         set(leads.index) | set(su.index[su["is_super"]]) | set(rv.nlargest(5, "cascade_size").index)
@@ -133,7 +137,9 @@ def test_persons_match_the_python_api(server: Server, g: fg.CustomerGraph) -> No
             assert_row(body["lead"], leads.loc[pid], list(fg.warm_leads(g).columns))
         else:
             assert body["lead"] is None
-        assert body["future_value"] is None
+        fv = body["future_value"]
+        assert_row(fv, pred.loc[pid], ["p_alive", "expected_purchases", "expected_value", "clv"])
+        assert_row(fv, seg.loc[pid], ["crv", "segment", "at_risk"])
 
 
 def test_households_match_the_python_api(server: Server, g: fg.CustomerGraph) -> None:

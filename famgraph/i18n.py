@@ -232,8 +232,8 @@ def term(kind: str, code: Any, language: str = "en", extra: Mapping[str, str] | 
     --------
     >>> term("line", "critical_illness", "zh"), term("line", "critical_illness")
     ('重疾险', 'Critical illness')
-    >>> term("line", "dental", "zh"), term("line", "dental", "zh", {"dental": "牙科险"})
-    ('dental', '牙科险')
+    >>> term("line", "my_line", "zh"), term("line", "my_line", "zh", {"my_line": "我的险种"})
+    ('my_line', '我的险种')
     >>> term("role", "unknown", "zh"), term("tier", "super", "zh")
     ('年龄未知', '超级')
     """

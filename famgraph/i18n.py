@@ -528,6 +528,45 @@ MESSAGES: dict[str, dict[str, str]] = {
     "funnel.inflow": {"en": "new customers they referred", "zh": "他们推荐成交的新客户"},
     "funnel.y": {"en": "relationship level (tier)", "zh": "关系等级"},
     "funnel.x": {"en": "persons", "zh": "人数"},
+    # --- figures: movement and future value ------------------------------------------
+    "flow.title": {
+        "en": "Tier flow",
+        "zh": "关系等级流动",
+    },
+    "flow.move": {
+        "en": "{n} moved {a} → {b}{since}",
+        "zh": "{since}有{n}人从“{a}”变为“{b}”",
+    },
+    "flow.none": {
+        "en": "Nobody changed relationship level{since}",
+        "zh": "{since}无人改变关系等级",
+    },
+    "flow.since": {"en": " since {date}", "zh": "自{date}以来"},
+    "flow.y": {"en": "tier on {date}", "zh": "{date}的关系等级"},
+    "flow.y_plain": {"en": "tier before", "zh": "之前的关系等级"},
+    "flow.x": {"en": "tier on {date}", "zh": "{date}的关系等级"},
+    "flow.x_plain": {"en": "tier now", "zh": "现在的关系等级"},
+    "flow.moves": {
+        "en": "{up} rose (green), {down} slipped (vermillion)",
+        "zh": "{up}人上升（绿色），{down}人下滑（橙红色）",
+    },
+    "flow.persons": {"en": "persons", "zh": "人"},
+    "flow.person": {"en": "person", "zh": "人"},
+    "quad.title": {
+        "en": "Value still to come: own (CLV) × through referrals (CRV)",
+        "zh": "未来价值：本人（CLV）× 推荐带来（CRV）",
+    },
+    "quad.x": {
+        "en": "CLV: expected value of own purchases, next 12 months",
+        "zh": "CLV：本人未来12个月预期消费",
+    },
+    "quad.y": {
+        "en": "CRV: expected value their referral chain brings in",
+        "zh": "CRV：其推荐链预期带来的价值",
+    },
+    "quad.at_risk": {"en": "at risk", "zh": "有流失风险"},
+    "quad.count": {"en": "{segment}: {n}", "zh": "{segment}：{n}人"},
+    "quad.none": {"en": "No customers", "zh": "暂无客户"},
     # --- report: page --------------------------------------------------------------------
     "page.lang": {"en": "en", "zh": "zh-CN"},
     "page.title": {"en": "famgraph report — {date}", "zh": "famgraph 客户家庭报告 — {date}"},
@@ -549,6 +588,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nav.kpis": {"en": "Headline", "zh": "核心指标"},
     "nav.coverage": {"en": "Coverage", "zh": "保障缺口"},
     "nav.super-users": {"en": "Super users", "zh": "超级用户"},
+    "nav.movement": {"en": "Rising, slipping", "zh": "上升与下滑"},
     "nav.referral": {"en": "Referral", "zh": "转介绍"},
     "nav.warm-leads": {"en": "Warm leads", "zh": "潜在客户线索"},
     "nav.data-quality": {"en": "Data quality", "zh": "数据质量"},
@@ -558,6 +598,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sec.super_users": {"en": "Super users", "zh": "超级用户"},
     "sec.referral": {"en": "Referral", "zh": "转介绍"},
     "sec.leads": {"en": "Warm leads", "zh": "潜在客户线索"},
+    "sec.movement": {"en": "Rising, slipping, at risk", "zh": "上升、下滑与流失风险"},
     "sec.quality": {"en": "Data quality", "zh": "数据质量"},
     # --- report: tables ------------------------------------------------------------------
     "tbl.filter": {"en": "Filter rows…", "zh": "筛选…"},
@@ -821,6 +862,49 @@ MESSAGES: dict[str, dict[str, str]] = {
         "customers with repeat purchases).",
         "zh": "本数据无法提供：价值模型无法拟合（有重复购买的客户太少）。",
     },
+    # --- report: rising, slipping, at risk -------------------------------------------------
+    "move.intro": {
+        "en": "How relationship levels moved between {since} and {as_of}: {up} persons rose, "
+        "{down} slipped, {same} stayed. A level counts only what had happened by then: "
+        "purchases, referrals, customers who had joined, ties active then.",
+        "zh": "{since}至{as_of}关系等级的变化：{up}人上升，{down}人下滑，{same}人不变。"
+        "每个时点只计当时已发生的购买、推荐、已加入的客户与仍有效的关系。",
+    },
+    "move.flow_alt": {"en": "Tier flow since {since}", "zh": "自{since}以来的关系等级流动"},
+    "move.flow_caption": {
+        "en": "Rows: the level on {since}; columns: the level on {as_of}. The diagonal "
+        "stayed; right of it rose, left of it slipped.",
+        "zh": "行：{since}的关系等级；列：{as_of}的关系等级。"
+        "对角线为不变，右侧为上升，左侧为下滑。",
+    },
+    "move.rose": {
+        "en": "Rose to strong or super since {since} (by score now)",
+        "zh": "自{since}以来升为紧密或超级客户（按现在的评分排序）",
+    },
+    "move.slipped": {
+        "en": "Slipped from strong or super since {since} (by score then)",
+        "zh": "自{since}以来从紧密或超级客户下滑（按当时的评分排序）",
+    },
+    "move.none": {"en": "Nobody.", "zh": "无。"},
+    "move.quad_alt": {"en": "Customers by CLV and CRV", "zh": "按CLV与CRV划分的客户"},
+    "move.quad_caption": {
+        "en": "Each dot a customer ({shown} of {n} drawn); lines at the customers' medians. "
+        "Champions (top right) buy and bring buyers; affluent customers (bottom right) have "
+        "not introduced anyone yet; advocates (top left) are worth most through their circle. "
+        "Vermillion: strong or super customers at risk of leaving.",
+        "zh": "每个点为一位客户（共{n}位，画出{shown}位）；线为客户的中位数。冠军客户（右上）"
+        "既消费又带来新客户；高价值客户（右下）尚未推荐他人；推荐达人（左上）的价值主要来自"
+        "其人脉。橙红色：有流失风险的紧密或超级客户。",
+    },
+    "move.segments": {"en": "Customers by value segment", "zh": "各价值分群的客户"},
+    "col.tier_before": {"en": "tier then", "zh": "当时等级"},
+    "col.tier_after": {"en": "tier now", "zh": "现在等级"},
+    "col.score_before": {"en": "score then", "zh": "当时评分"},
+    "col.score_after": {"en": "score now", "zh": "现在评分"},
+    "col.share": {"en": "share", "zh": "占比"},
+    "col.mean_clv": {"en": "mean CLV ({currency})", "zh": "平均CLV（{currency}）"},
+    "col.mean_crv": {"en": "mean CRV ({currency})", "zh": "平均CRV（{currency}）"},
+    "col.at_risk": {"en": "at risk", "zh": "有流失风险"},
     # --- report: referral ----------------------------------------------------------------
     "ref.chains": {
         "en": "Most valuable referral chains ({n} chains in all)",

@@ -6,10 +6,11 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from famgraph._validation import check_param
+from famgraph._validation import check_date, check_param
 from famgraph._version import __version__
 from famgraph.graph import CustomerGraph
 from famgraph.i18n import check_language
@@ -55,6 +56,7 @@ def report(
     progress: Progress | None = None,
     language: str = "en",
     line_names: Mapping[str, str] | None = None,
+    since: Any = None,
 ) -> Path:
     """Write one self-contained HTML report of the book ``g`` to ``path``.
 
@@ -65,7 +67,9 @@ def report(
     coverage (gaps by role and line, the households with the largest protection
     gap -- click one to see its member x line grid); super users (tier funnel,
     relationship levels with referral inflow, leaderboard by tier then score with
-    reasons, customers at risk); referral (the most valuable chains, drawn;
+    reasons); rising, slipping, at risk (the tier flow since ``since``, who rose to
+    and who slipped from strong or super, the CLV x CRV picture and value segments,
+    the strong and super customers at risk); referral (the most valuable chains, drawn;
     chain-value distribution; viral coefficient by cohort); warm leads; data
     quality (quality report, reject counts by reason).
 
@@ -101,6 +105,9 @@ def report(
         Display names of product lines (code -> name) in ``language``, before
         :data:`famgraph.i18n.LINE_NAMES` (e.g. ``{"dental": "牙科险"}``); a line
         without a name shows its code.
+    since : date-like, optional
+        The earlier date of "Rising, slipping, at risk" (:func:`famgraph.tier_transitions`);
+        default the last quarter end before ``g.as_of``.
 
     Returns
     -------
@@ -167,6 +174,7 @@ def report(
         mask_names=mask_names,
         language=language,
         line_names=line_names,
+        since=None if since is None else check_date("report", "since", since),
     )
     total = len(STEPS)
     t0 = time.perf_counter()

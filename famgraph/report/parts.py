@@ -25,6 +25,7 @@ from famgraph.analysis.leads import warm_leads
 from famgraph.analysis.referrals import referral_value, viral_coefficient
 from famgraph.analysis.segments import value_segments
 from famgraph.analysis.superusers import super_users
+from famgraph.analysis.transitions import tier_transitions
 from famgraph.errors import DataError
 from famgraph.graph import CustomerGraph
 from famgraph.rules import (
@@ -48,6 +49,7 @@ __all__ = [
     "compute",
     "gap_status",
     "png",
+    "previous_quarter_end",
 ]
 
 #: The steps :func:`compute` and the page assembly report to ``progress``.
@@ -60,6 +62,7 @@ STEPS: tuple[str, ...] = (
     "super users",
     "warm leads",
     "value segments",
+    "tier transitions",
     "figures",
     "writing",
 )
@@ -88,6 +91,8 @@ class Settings:
     top: int = 20
     #: Households listed (and drawn, one grid each) under "households to call first".
     households_shown: int = 10
+    #: The earlier date of "Rising, slipping, at risk"; None = the previous quarter end.
+    since: pd.Timestamp | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,8 @@ class Results:
     at_risk: pd.DataFrame | None
     #: Why ``at_risk`` is None (shown on the page), else "".
     at_risk_note: str = ""
+    #: ``fg.tier_transitions`` since ``Settings.since`` (or the previous quarter end).
+    transitions: pd.DataFrame | None = None
 
 
 def gap_status(g: CustomerGraph, hh: pd.DataFrame) -> pd.DataFrame:
@@ -194,7 +201,29 @@ def compute(g: CustomerGraph, s: Settings, step: Callable[[str], None]) -> Resul
     )
     step("value segments")
     risk, why = at_risk_customers(g, s)
-    return Results(hh, gaps, summary, rv, viral, su, leads, gap_status(g, hh), risk, why)
+    step("tier transitions")
+    moves = tier_transitions(
+        g,
+        previous_quarter_end(g.as_of) if s.since is None else s.since,
+        min_referrals=s.min_referrals,
+        decay=s.decay,
+        social_weight=s.social_weight,
+    )
+    return Results(hh, gaps, summary, rv, viral, su, leads, gap_status(g, hh), risk, why, moves)
+
+
+def previous_quarter_end(as_of: pd.Timestamp) -> pd.Timestamp:
+    """The last calendar quarter end strictly before ``as_of`` (the report's default ``since``).
+
+    Examples
+    --------
+    >>> previous_quarter_end(pd.Timestamp("2025-06-30")).date().isoformat()
+    '2025-03-31'
+    >>> previous_quarter_end(pd.Timestamp("2025-05-10 14:00")).date().isoformat()
+    '2025-03-31'
+    """
+    day = pd.Timestamp(as_of).normalize()
+    return pd.Timestamp((day - pd.offsets.QuarterEnd(1)).normalize())
 
 
 def png(draw: Callable[..., Any], size: tuple[float, float], dpi: int = 90) -> str:

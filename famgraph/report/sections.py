@@ -31,6 +31,7 @@ __all__ = [
     "kpi_section",
     "lead_action",
     "leads_section",
+    "movement_section",
     "quality_section",
     "referral_section",
     "summary_section",
@@ -407,7 +408,7 @@ def _household_grids(c: Context, anchors: dict[str, str]) -> str:
 # super users
 # ---------------------------------------------------------------------------------
 def super_users_section(c: Context) -> Section:
-    """The tier funnel, the leaderboard by tier then score, the customers at risk."""
+    """The tier funnel and the leaderboard by tier then score."""
     s, su = c.settings, c.results.super_users
     rank = su["tier"].map({t: i for i, t in enumerate(TIERS)}).to_numpy()
     board = su.assign(_rank=rank)[su["tier"] != "none"]
@@ -459,7 +460,6 @@ def super_users_section(c: Context) -> Section:
             },
             wide=("reasons",),
         ),
-        _at_risk_part(c),
     ]
     return "super-users", c.t("sec.super_users"), "\n".join(parts)
 
@@ -489,6 +489,117 @@ def _at_risk_part(c: Context) -> str:
             # one decimal: 49.7% must not read as the 50% threshold
             formats={"p_alive": lambda v: i18n.pct(v, 1), "clv": c.money, "crv": c.money},
             empty=c.t("act.risk.none"),
+        )
+    )
+
+
+# ---------------------------------------------------------------------------------
+# rising, slipping, at risk
+# ---------------------------------------------------------------------------------
+def movement_section(c: Context) -> Section:
+    """Who moved between relationship levels since an earlier date, and who is leaving.
+
+    The tier flow since ``Settings.since`` (default: the previous quarter end), who
+    rose to and who slipped from strong or super, the CLV x CRV picture, the value
+    segments and the strong and super customers at risk (anchor ``at-risk``).
+    """
+    s, moves = c.settings, c.results.transitions
+    parts = []
+    if moves is not None:
+        since = pd.Timestamp(moves.attrs["since"]).date().isoformat()
+        as_of = c.g.as_of.date().isoformat()
+        change = moves["change"].value_counts()
+        parts += [
+            T.note(
+                c.t(
+                    "move.intro",
+                    since=since,
+                    as_of=as_of,
+                    up=c.count(int(change.get("up", 0))),
+                    down=c.count(int(change.get("down", 0))),
+                    same=c.count(int(change.get("same", 0))),
+                )
+            ),
+            T.figure(
+                png(lambda ax: plot.tier_flow(moves, ax=ax, language=s.language), (7.0, 4.8)),
+                c.t("move.flow_alt", since=since),
+                c.t("move.flow_caption", since=since, as_of=as_of),
+            ),
+            _movers(c, moves, since),
+        ]
+    parts.append(_quadrant_part(c))
+    parts.append(_at_risk_part(c))
+    return "movement", c.t("sec.movement"), "\n".join(parts)
+
+
+def _movers(c: Context, moves: pd.DataFrame, since: str) -> str:
+    """Two short tables: who rose to strong or super, who slipped from there."""
+    top_tiers = ("strong", "super")
+    rose = moves[(moves["change"] == "up") & moves["tier_after"].isin(top_tiers)]
+    rose = rose.sort_values(["score_after", "person_id"], ascending=[False, True])
+    slipped = moves[(moves["change"] == "down") & moves["tier_before"].isin(top_tiers)]
+    slipped = slipped.sort_values(["score_before", "person_id"], ascending=[False, True])
+    out = []
+    for key, frame, name in (
+        ("move.rose", rose, "rose.csv"),
+        ("move.slipped", slipped, "slipped.csv"),
+    ):
+        rows = frame.head(c.settings.top)
+        table = pd.DataFrame({"person_id": rows["person_id"].to_numpy()})
+        if not c.settings.mask_names:
+            table["name"] = c.display_names(rows["person_id"]).to_numpy()
+        table["tier_before"] = c.terms("tier", rows["tier_before"]).to_numpy()
+        table["tier_after"] = c.terms("tier", rows["tier_after"]).to_numpy()
+        table["score_before"] = rows["score_before"].to_numpy(dtype=float)
+        table["score_after"] = rows["score_after"].to_numpy(dtype=float)
+        score = {"score_before": _score_text, "score_after": _score_text}
+        out.append(f"<h3>{html.escape(c.t(key, since=since))} ({c.count(len(frame))})</h3>")
+        out.append(c.table(table, name, formats=score, empty=c.t("move.none")))
+    return (
+        '<div class="grid2"><div>'
+        + "\n".join(out[:2])
+        + "</div><div>"
+        + "\n".join(out[2:])
+        + "</div></div>"
+    )
+
+
+def _score_text(v: object) -> str:
+    return f"{float(v):.1f}"  # type: ignore[arg-type]
+
+
+def _quadrant_part(c: Context) -> str:
+    """The CLV x CRV picture and the customers per value segment."""
+    s, seg = c.settings, c.results.at_risk
+    if seg is None:
+        return ""
+    cust = seg[seg["segment"] != "prospect"]
+    n = len(cust)
+    picture = T.figure(
+        png(lambda ax: plot.value_quadrants(seg, ax=ax, language=s.language), (7.5, 4.8)),
+        c.t("move.quad_alt"),
+        c.t("move.quad_caption", n=c.count(n), shown=c.count(min(n, 4_000))),
+    )
+    by = cust.groupby("segment", observed=True)
+    counts = by.size()
+    order = [x for x in ("champion", "affluent", "advocate", "miser") if x in counts.index]
+    table = pd.DataFrame(
+        {
+            "segment": c.terms("segment", pd.Series(order, dtype="str")).to_numpy(),
+            "customers": counts.reindex(order).to_numpy(dtype=np.int64),
+            "share": (counts.reindex(order) / max(n, 1)).to_numpy(dtype=float),
+            "mean_clv": by["clv"].mean().reindex(order).to_numpy(dtype=float),
+            "mean_crv": by["crv"].mean().reindex(order).to_numpy(dtype=float),
+            "at_risk": by["at_risk"].sum().reindex(order).to_numpy(dtype=np.int64),
+        }
+    )
+    return (
+        f"<h3>{html.escape(c.t('move.segments'))}</h3>"
+        + picture
+        + c.table(
+            table,
+            "segments.csv",
+            formats={"share": c.pct, "mean_clv": c.money, "mean_crv": c.money},
         )
     )
 
@@ -644,6 +755,7 @@ SECTIONS = (
     kpi_section,
     coverage_section,
     super_users_section,
+    movement_section,
     referral_section,
     leads_section,
     quality_section,

@@ -388,3 +388,35 @@ def test_report_trees_keep_their_title_inside_at_the_saved_dpi() -> None:
     fig.draw_without_rendering()
     title = ax.title.get_window_extent()
     assert title.x0 >= 0 and title.x1 <= fig.bbox.width
+
+
+@pytest.fixture(scope="module")
+def mid_book() -> fg.CustomerGraph:
+    return fg.build(**fg.datasets.synthetic(3_000, seed=0))
+
+
+def test_rising_slipping_at_risk_section(mid_book: fg.CustomerGraph, tmp_path: Path) -> None:
+    g = mid_book
+    html = fg.report(g, tmp_path / "m.html").read_text("utf-8")
+    section = html.split('id="movement"')[1].split("<section")[0]
+    # since defaults to the previous quarter end: as_of 2025-06-30 -> 2025-03-31
+    moves = fg.tier_transitions(g, "2025-03-31")
+    up, down = int((moves.change == "up").sum()), int((moves.change == "down").sum())
+    assert f"{up:,} persons rose, {down:,} slipped" in section
+    assert "between 2025-03-31 and 2025-06-30" in section
+    rose = moves[(moves.change == "up") & moves.tier_after.isin(["strong", "super"])]
+    assert f"Rose to strong or super since 2025-03-31 (by score now) ({len(rose):,})" in section
+    # the value segments and the customers at risk are there, with their counts
+    seg = fg.value_segments(g)
+    n_champions = int((seg.segment == "champion").sum())
+    assert "Customers by value segment" in section and f">{n_champions:,}<" in section
+    assert 'id="at-risk"' in section and 'href="#at-risk"' in html
+    assert section.count("<img ") == 2  # the tier flow and the CLV x CRV picture
+    # in Chinese, and from another date
+    zh = fg.report(g, tmp_path / "z.html", language="zh", since="2024-12-31").read_text("utf-8")
+    moves = fg.tier_transitions(g, "2024-12-31")
+    up = int((moves.change == "up").sum())
+    assert f"2024-12-31至2025-06-30关系等级的变化：{up:,}人上升" in zh
+    assert "上升、下滑与流失风险" in zh
+    with pytest.raises(ValueError, match="The `since` parameter of `report` must be a date"):
+        fg.report(g, tmp_path / "x.html", since="notadate")

@@ -7,7 +7,7 @@ import pandas as pd
 
 from famgraph.analysis.coverage import coverage_gaps, household_summary
 from famgraph.analysis.households import households
-from famgraph.analysis.superusers import super_users
+from famgraph.analysis.superusers import tiers_and_scores
 from famgraph.analysis.value import ids_at
 from famgraph.graph import CustomerGraph
 from famgraph.i18n import amounts, check_language, terms, thousands
@@ -21,7 +21,7 @@ from famgraph.rules import (
     MINOR_AGE,
     priority_weight,
 )
-from famgraph.schema import WARM_LEAD_COLUMNS
+from famgraph.schema import TIERS, WARM_LEAD_COLUMNS
 
 __all__ = ["TIER_WEIGHTS", "warm_leads"]
 
@@ -116,12 +116,11 @@ def warm_leads(
     'P08（其配偶）是超级客户（评分80）；6项保障缺口，优先寿险；家庭保障缺口111.5万'
     """
     check_language("warm_leads", language)
-    su = super_users(g, min_referrals=min_referrals, value=value)
+    codes, score = tiers_and_scores(g, min_referrals=min_referrals, value=value)
     n = g.n_people
-    score = su["score"].to_numpy(dtype=float)
-    is_super = su["is_super"].to_numpy(dtype=bool)
+    is_super = codes == TIERS.index("super")
     tier_w = np.where(is_super, TIER_WEIGHTS["super"], 0.0)
-    tier_w[(su["tier"] == "strong").to_numpy(dtype=bool)] = TIER_WEIGHTS["strong"]
+    tier_w[codes == TIERS.index("strong")] = TIER_WEIGHTS["strong"]
 
     # Every relation row read from both ends: (prospect p, via v, what v is to p).
     kind_code, kinds = pd.factorize(g.relations["relation"])

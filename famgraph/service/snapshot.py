@@ -45,7 +45,7 @@ from famgraph.analysis.superusers import super_users
 from famgraph.analysis.valuemodel import fit_value_model, predict_value
 from famgraph.errors import DataError
 from famgraph.graph import CustomerGraph
-from famgraph.schema import SEGMENTS, TIERS
+from famgraph.schema import SEGMENTS, SUPER_USER_COLUMNS, TIERS, WARM_LEAD_COLUMNS
 
 __all__ = ["IdIndex", "Snapshot"]
 
@@ -106,32 +106,9 @@ def _take(arr: pa.Array, rows: np.ndarray) -> list[str | None]:
     return list(arr.take(pa.array(np.asarray(rows, dtype=np.int64))).to_pylist())
 
 
-_LEAD_KEYS = (
-    "person_id",
-    "via_person_id",
-    "via_tier",
-    "relation",
-    "household_id",
-    "open_gaps",
-    "top_gap_line",
-    "protection_gap",
-    "lead_score",
-    "reason",
-)
-_SUPER_USER_KEYS = (
-    "person_id",
-    "tier",
-    "score",
-    "is_super",
-    "frequency",
-    "recency_days",
-    "monetary",
-    "active_quarters",
-    "converted_referrals",
-    "chain_value",
-    "influence",
-    "reasons",
-)
+#: Keys of a warm-lead and a super-user row: the result columns of the Python API.
+_LEAD_KEYS = WARM_LEAD_COLUMNS
+_SUPER_USER_KEYS = SUPER_USER_COLUMNS
 
 
 def _text(arr: pa.Array, i: int) -> str | None:

@@ -35,6 +35,7 @@ from famgraph.analysis.superusers import super_users
 from famgraph.errors import DataError, StoreError
 from famgraph.graph import CustomerGraph
 from famgraph.rules import DECAY, MIN_REFERRALS, MINOR_AGE
+from famgraph.schema import HOUSEHOLD_SUMMARY_COLUMNS
 from famgraph.store.codec import to_values
 from famgraph.store.writer import BatchWriter, Counters, now, split_lanes
 
@@ -65,18 +66,8 @@ PERSON_RESULTS: tuple[str, ...] = (
     "segment",
     "at_risk",
 )
-_HOUSEHOLD_RESULTS: tuple[str, ...] = (
-    "members",
-    "customers",
-    "penetration",
-    "required",
-    "covered",
-    "coverage_ratio",
-    "coverage_score",
-    "protection_gap",
-    "top_gap_person",
-    "top_gap_line",
-)
+#: The figures every ``:Household`` gets: the columns of :func:`famgraph.household_summary`.
+_HOUSEHOLD_RESULTS: tuple[str, ...] = HOUSEHOLD_SUMMARY_COLUMNS[1:]
 
 
 class _Store(Protocol):

@@ -1,4 +1,4 @@
-"""Naive reference for METRICS.md sections 3-4: coverage gaps and household summary.
+"""Naive reference for docs/metrics.md sections 3-4: coverage gaps and household summary.
 
 Written straight from the definitions, independently of ``famgraph.analysis.coverage``:
 households are recomputed with networkx connected components, and everything else
@@ -71,7 +71,7 @@ def _role(person: dict, age: int | None) -> str:
 
 
 def naive_households(g, minor_age: int = 18) -> dict[str, tuple[str, str, int | None]]:
-    """person_id -> (household_id, role, age), recomputed from METRICS section 3."""
+    """person_id -> (household_id, role, age), recomputed from docs/metrics.md section 3."""
     people = g.people.to_dict("records")
     info: dict[str, tuple[str | None, str, int | None]] = {}
     for p in people:
@@ -82,6 +82,9 @@ def naive_households(g, minor_age: int = 18) -> dict[str, tuple[str, str, int | 
     G.add_nodes_from(pid for pid, (hid, _, _) in info.items() if hid is None)
     for r in g.relations.to_dict("records"):
         a, b, kind = r["person_id"], r["relative_id"], r["relation"]
+        since, until = r.get("since"), r.get("until")
+        if (not _missing(since) and since > g.as_of) or (not _missing(until) and until <= g.as_of):
+            continue  # not active at as_of
         if a not in G or b not in G:
             continue  # one of them has a given household
         if kind == "spouse":
@@ -122,6 +125,12 @@ def _covering(g) -> list[dict]:
     return out
 
 
+def _categorical(values: list[str]) -> pd.Series:
+    """Repeated text as a category of the values present, sorted (the documented dtype)."""
+    cats = pd.Index(sorted(set(values)), dtype="str")
+    return pd.Series(pd.Categorical(values, categories=cats))
+
+
 def naive_coverage_gaps(g, plan: pd.DataFrame | None = None) -> pd.DataFrame:
     """Coverage gaps by the book: loop over persons and their role's plan rows."""
     hh = naive_households(g)
@@ -145,10 +154,10 @@ def naive_coverage_gaps(g, plan: pd.DataFrame | None = None) -> pd.DataFrame:
     out.sort(key=lambda d: (d["household_id"], d["priority"], d["person_id"], d["line"]))
     return pd.DataFrame(
         {
-            "household_id": pd.Series([d["household_id"] for d in out], dtype="str"),
+            "household_id": _categorical([d["household_id"] for d in out]),
             "person_id": pd.Series([d["person_id"] for d in out], dtype="str"),
-            "role": pd.Series([d["role"] for d in out], dtype="str"),
-            "line": pd.Series([d["line"] for d in out], dtype="str"),
+            "role": _categorical([d["role"] for d in out]),
+            "line": _categorical([d["line"] for d in out]),
             "priority": pd.Series([d["priority"] for d in out], dtype="int64"),
             "is_customer": pd.Series([d["is_customer"] for d in out], dtype="bool"),
         }
@@ -191,10 +200,10 @@ def naive_household_summary(
                 if r != role:
                     continue
                 required += 1
-                w_req += 5 - prio
+                w_req += max(1, 5 - prio)
                 if (pid, line) in have:
                     covered += 1
-                    w_cov += 5 - prio
+                    w_cov += max(1, 5 - prio)
                 else:
                     gaps.append((prio, ROLE_ORDER.index(role), pid, line))
             income = people[pid]["annual_income"]

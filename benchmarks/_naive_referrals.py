@@ -1,4 +1,4 @@
-"""Naive reference for METRICS.md sections 5-7: the obvious networkx / pandas way.
+"""Naive reference for docs/metrics.md sections 5-7: the obvious networkx / pandas way.
 
 Written independently of ``famgraph.analysis`` (it reads only the normalised
 tables of the graph), so the parity tests compare two implementations of the
@@ -198,9 +198,17 @@ def influence_graph(g: CustomerGraph, social_weight: float = 0.5) -> nx.DiGraph:
         g.referrals["referrer_id"], g.referrals["referee_id"], strict=True
     ):
         add(referee, referrer, 1.0)
-    for a, b, kind in zip(
-        g.relations["person_id"], g.relations["relative_id"], g.relations["relation"], strict=True
+    rel = g.relations
+    for a, b, kind, since, until in zip(
+        rel["person_id"],
+        rel["relative_id"],
+        rel["relation"],
+        rel["since"],
+        rel["until"],
+        strict=True,
     ):
+        if (not pd.isna(since) and since > g.as_of) or (not pd.isna(until) and until <= g.as_of):
+            continue  # not active at as_of
         if kind in SOCIAL:
             add(a, b, social_weight)
             add(b, a, social_weight)
@@ -220,7 +228,8 @@ def naive_influence(g: CustomerGraph, alpha: float = 0.85, social_weight: float 
 
 
 def _fmt_money(x: float) -> str:
-    return f"{round(float(np.round(x, 6))):,}"
+    r = float(np.round(x, 6))  # halves away from zero, as people round
+    return f"{int(math.copysign(math.floor(abs(r) + 0.5), r)):,}"
 
 
 def naive_super_users(
@@ -261,21 +270,25 @@ def naive_super_users(
             tiers.append("micro")
         else:
             tiers.append("none")
-    # R = -recency_days with no purchase = 0, as METRICS.md writes it
-    rec = m["recency_days"].astype("float64").fillna(0.0)
+    # R = -recency_days ranked among customers with a purchase (others 0); M and C
+    # ranked on values rounded to 6 decimals, I on round(n * influence, 6)
+    rec = m["recency_days"].astype("float64")
     factors = pd.DataFrame(
         {
             "R": -rec,
             "F": m["frequency"].astype(float),
-            "M": m["monetary"],
-            "C": rv["chain_value"],
-            "I": infl.to_numpy(),
+            "M": m["monetary"].round(6),
+            "C": rv["chain_value"].round(6),
+            "I": (n * pd.Series(infl.to_numpy())).round(6),
         }
     )
     is_c = pd.Series(cust)
     score = pd.Series(0.0, index=range(n))
     if is_c.any():
         pct = factors[is_c.to_numpy()].rank(method="average", pct=True)
+        bought = factors.loc[is_c.to_numpy(), "R"].notna()
+        pct["R"] = factors.loc[is_c.to_numpy(), "R"][bought].rank(method="average", pct=True)
+        pct["R"] = pct["R"].fillna(0.0)
         total = pd.Series(0.0, index=pct.index)
         for k in "RFMCI":
             total = total + w[k] * pct[k]

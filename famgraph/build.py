@@ -1,7 +1,7 @@
 """Tables in -> one validated, normalised :class:`~famgraph.graph.CustomerGraph`.
 
 Every input row ends in exactly one of *kept*, *merged* (a duplicate of a kept
-row) or *rejected* (with a reason), per METRICS.md section 2. All checks are
+row) or *rejected* (with a reason), per docs/metrics.md section 2. All checks are
 vectorised over whole columns; nothing here loops over rows in Python.
 """
 
@@ -216,7 +216,7 @@ def _parse(s: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray, np.ndarray]:
         is_t = txt.isin(_TRUE).to_numpy(dtype=bool)
         is_f = txt.isin(_FALSE).to_numpy(dtype=bool)
         bad = ~missing & ~is_t & ~is_f
-        # an empty cell takes the default, True (METRICS.md section 1: is_customer)
+        # an empty cell takes the default, True (docs/metrics.md section 1: is_customer)
         return pd.Series(is_t | missing, index=s.index, dtype=bool), missing, bad
     raise AssertionError(kind)
 
@@ -647,7 +647,14 @@ def _holdings(df: pd.DataFrame, led: _Ledger, p_i: np.ndarray) -> None:
     need = df["holding_id"].isna().to_numpy()
     if need.any():
         content = df.loc[need, [c for c in df.columns if c != "holding_id"]]
-        derived = _hex_ids(_row_hash(content), "h:")
+        h = _row_hash(content).copy()
+        # the k-th identical row (k >= 1, in file order) gets k in its key: two identical
+        # purchases stay two holdings, and reading the same file again gives the same ids
+        k = pd.Series(h).groupby(h, sort=False).cumcount().to_numpy(dtype=np.uint64)
+        again = k > 0
+        if again.any():
+            h[again] = _row_hash(pd.DataFrame({"row": h[again], "occurrence": k[again]}))
+        derived = _hex_ids(h, "h:")
         ids = df["holding_id"].to_numpy(dtype=object)
         ids[need] = derived.to_numpy(dtype=object)
         df["holding_id"] = pd.Series(ids, dtype="str")
@@ -670,7 +677,7 @@ def build(
     """Validate and normalise the input tables into one :class:`CustomerGraph`.
 
     Every input row is kept, merged (a duplicate of a kept row) or rejected with a
-    reason (METRICS.md section 2); ``g.quality_report()`` shows the accounting and
+    reason (docs/metrics.md section 2); ``g.quality_report()`` shows the accounting and
     ``g.rejects`` each rejected row.
 
     Parameters

@@ -21,8 +21,9 @@ small graphs; they warn before converting a very large graph.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -30,12 +31,15 @@ import pandas as pd
 from famgraph._arrays import id_rank as _id_rank
 from famgraph._arrays import lookup_ids
 from famgraph._tables import conform, empty_rejects, infer_as_of
+from famgraph._validation import check_date
 from famgraph.schema import FAMILY_KINDS, QUALITY_COLUMNS, SOCIAL_KINDS, TABLES
 
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["CustomerGraph", "LargeGraphWarning"]
+__all__ = ["CustomerGraph", "LargeGraphWarning", "relations_active"]
+
+T = TypeVar("T")
 
 #: Above this many nodes, the networkx views warn before converting.
 LARGE_GRAPH_NODES = 200_000
@@ -58,7 +62,7 @@ class CustomerGraph:
         The normalised tables: canonical columns first (every canonical column is
         present, empty when not given), then extra input columns, RangeIndex.
     as_of : pandas.Timestamp
-        The analysis date (METRICS.md section 3).
+        The analysis date (docs/metrics.md section 3).
     rejects : pandas.DataFrame
         One row per rejected input row: ``table, row, reason, column, detail``.
 
@@ -85,18 +89,88 @@ class CustomerGraph:
         codes: dict[str, np.ndarray] | None = None,
         id_rank: np.ndarray | None = None,
     ) -> None:
-        self.people = people
-        self.relations = relations
-        self.referrals = referrals
-        self.holdings = holdings
-        self.as_of = pd.Timestamp(as_of)
-        self.rejects = empty_rejects() if rejects is None else rejects
+        self._people = people
+        self._relations = relations
+        self._referrals = referrals
+        self._holdings = holdings
+        self._as_of = pd.Timestamp(as_of)
+        self._rejects = empty_rejects() if rejects is None else rejects
         self._quality = quality
         self._codes = codes
         self._id_rank = id_rank
-        #: results of pure functions of this graph (e.g. households by minor_age), so
-        #: analyses that share a step compute it once; the tables are not to be mutated.
+        #: results of pure functions of this graph (households by minor_age, PageRank by
+        #: parameters, ...), so analyses that share a step compute it once. Safe because
+        #: the tables cannot change: callers only ever get copy-on-write views of them.
         self._memo: dict[tuple[object, ...], Any] = {}
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if not name.startswith("_"):
+            raise AttributeError(
+                f"CustomerGraph is read-only, so its results can never go stale: `{name}` "
+                "cannot be set. Build a new graph instead, e.g. "
+                "fg.build(g.people.assign(...), g.relations, g.referrals, g.holdings)."
+            )
+        object.__setattr__(self, name, value)
+
+    # -- the tables (read-only: every access returns a copy-on-write view) ---------
+    @property
+    def people(self) -> pd.DataFrame:
+        """The normalised people table (a copy-on-write view: edits do not reach ``g``)."""
+        return self._people.copy(deep=False)
+
+    @property
+    def relations(self) -> pd.DataFrame:
+        """The normalised relations table (a copy-on-write view)."""
+        return self._relations.copy(deep=False)
+
+    @property
+    def referrals(self) -> pd.DataFrame:
+        """The kept referrals, a forest (a copy-on-write view)."""
+        return self._referrals.copy(deep=False)
+
+    @property
+    def holdings(self) -> pd.DataFrame:
+        """The normalised holdings table (a copy-on-write view)."""
+        return self._holdings.copy(deep=False)
+
+    @property
+    def rejects(self) -> pd.DataFrame:
+        """One row per rejected input row: ``table, row, reason, column, detail``."""
+        return self._rejects.copy(deep=False)
+
+    @property
+    def as_of(self) -> pd.Timestamp:
+        """The analysis date."""
+        return self._as_of
+
+    def memo(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
+        """``compute()`` once per graph and ``key``; later calls return the stored result.
+
+        The one memo of famgraph: analyses that share a step (households, PageRank,
+        the coverage set-up) call it with a key naming the step and its parameters.
+        It cannot go stale, because a graph's tables never change. DataFrames come
+        back as copy-on-write views and arrays read-only, so a caller cannot alter
+        the stored result either.
+
+        Examples
+        --------
+        >>> import famgraph as fg
+        >>> g = fg.datasets.sample()
+        >>> calls = []
+        >>> f = lambda: calls.append(1) or pd.DataFrame({"x": [1]})
+        >>> _ = g.memo(("demo",), f); _ = g.memo(("demo",), f)
+        >>> len(calls)
+        1
+        """
+        if key not in self._memo:
+            value = compute()
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+            self._memo[key] = value
+        out = self._memo[key]
+        if isinstance(out, pd.DataFrame | pd.Series):
+            return cast("T", out.copy(deep=False))
+        return cast("T", out)
 
     # -- construction ------------------------------------------------------------
     @classmethod
@@ -167,25 +241,27 @@ class CustomerGraph:
     @property
     def n_people(self) -> int:
         """Number of kept persons."""
-        return len(self.people)
+        return len(self._people)
 
     def idx(self, ids: pd.Series | np.ndarray | list[str]) -> np.ndarray:
         """Integer positions of person ids; ``-1`` for ids not in people."""
-        return lookup_ids(self.people["person_id"], pd.Series(ids, dtype="str"))[0]
+        return lookup_ids(self._people["person_id"], pd.Series(ids, dtype="str"))[0]
 
     @cached_property
     def _edge_codes(self) -> dict[str, np.ndarray]:
         if self._codes is not None:
-            return self._codes
-        rs, rd, fs, fd, hp = lookup_ids(
-            self.people["person_id"],
-            self.relations["person_id"],
-            self.relations["relative_id"],
-            self.referrals["referrer_id"],
-            self.referrals["referee_id"],
-            self.holdings["person_id"],
-        )
-        return {"rel_src": rs, "rel_dst": rd, "ref_src": fs, "ref_dst": fd, "hold_person": hp}
+            codes = dict(self._codes)
+        else:
+            rs, rd, fs, fd, hp = lookup_ids(
+                self._people["person_id"],
+                self._relations["person_id"],
+                self._relations["relative_id"],
+                self._referrals["referrer_id"],
+                self._referrals["referee_id"],
+                self._holdings["person_id"],
+            )
+            codes = {"rel_src": rs, "rel_dst": rd, "ref_src": fs, "ref_dst": fd, "hold_person": hp}
+        return {k: _frozen(v) for k, v in codes.items()}
 
     @property
     def rel_src(self) -> np.ndarray:
@@ -200,17 +276,30 @@ class CustomerGraph:
     @cached_property
     def id_rank(self) -> np.ndarray:
         """Rank of each person's id in string order (``min(person_id)`` without strings)."""
-        return self._id_rank if self._id_rank is not None else _id_rank(self.people["person_id"])
+        rank = self._id_rank if self._id_rank is not None else _id_rank(self._people["person_id"])
+        return _frozen(rank)
+
+    @cached_property
+    def rel_active(self) -> np.ndarray:
+        """Boolean mask over relation rows: active at ``as_of`` (docs/metrics.md, section 9).
+
+        A relation is active at a date d when (``since`` is empty or ``since <= d``) and
+        (``until`` is empty or ``until > d``). Only active relations form household,
+        family and social edges.
+        """
+        return _frozen(relations_active(self._relations, self._as_of))
 
     @cached_property
     def rel_is_family(self) -> np.ndarray:
-        """Boolean mask over relation rows: a family kind (else social)."""
-        return np.asarray(self.relations["relation"].isin(FAMILY_KINDS).to_numpy(), dtype=bool)
+        """Boolean mask over relation rows: a family relation active at ``as_of``."""
+        kind = np.asarray(self._relations["relation"].isin(FAMILY_KINDS), dtype=bool)
+        return _frozen(kind & self.rel_active)
 
     @cached_property
     def rel_is_social(self) -> np.ndarray:
-        """Boolean mask over relation rows: a social kind."""
-        return np.asarray(self.relations["relation"].isin(SOCIAL_KINDS).to_numpy(), dtype=bool)
+        """Boolean mask over relation rows: a social relation active at ``as_of``."""
+        kind = np.asarray(self._relations["relation"].isin(SOCIAL_KINDS), dtype=bool)
+        return _frozen(kind & self.rel_active)
 
     @property
     def ref_src(self) -> np.ndarray:
@@ -227,7 +316,7 @@ class CustomerGraph:
         """For every person, the index of their referrer, or ``-1``."""
         out = np.full(self.n_people, -1, dtype=np.int64)
         out[self.ref_dst] = self.ref_src
-        return out
+        return _frozen(out)
 
     @property
     def hold_person(self) -> np.ndarray:
@@ -237,7 +326,78 @@ class CustomerGraph:
     @cached_property
     def is_customer(self) -> np.ndarray:
         """Boolean array over persons."""
-        return np.asarray(self.people["is_customer"].to_numpy(dtype=bool), dtype=bool)
+        return _frozen(np.asarray(self._people["is_customer"].to_numpy(dtype=bool), dtype=bool))
+
+    # -- time ----------------------------------------------------------------------
+    def at(self, date: Any) -> CustomerGraph:
+        """The same book seen at an earlier ``date`` (docs/metrics.md, section 9).
+
+        Nothing is re-validated: the rows, rejects and the kept referral forest are
+        those of this graph. At ``date``: ``as_of = date``; ages are taken at that
+        date; holdings count only when ``purchased_at <= date`` (as every analysis
+        already does for ``as_of``); a referral counts only when ``referred_at <=
+        date`` (one without a date counts at every date); a person is a customer when
+        ``is_customer`` and (``joined_at`` empty or ``joined_at <= date``); relations
+        count while active at ``date``. Every analysis of ``g.at(date)`` follows the
+        definitions with that ``as_of``.
+
+        Parameters
+        ----------
+        date : date-like
+            Not after ``g.as_of``; a date, a ``pandas.Timestamp`` or ISO text.
+
+        Returns
+        -------
+        CustomerGraph
+            A new graph sharing this one's tables (copy-on-write views): ``people``
+            with ``is_customer`` at ``date``, ``referrals`` of ``date``; relations and
+            holdings are the same rows, masked by date in the analyses.
+
+        Notes
+        -----
+        Cheap by design, so a notebook can step through quarters: one pass over
+        people (``is_customer``) and referrals (a mask), no id lookups. Cost O(V + R).
+
+        Examples
+        --------
+        >>> import famgraph as fg
+        >>> g = fg.datasets.sample()
+        >>> old = g.at("2023-12-31")
+        >>> old.as_of.date().isoformat(), len(old.referrals) < len(g.referrals)
+        ('2023-12-31', True)
+        >>> int(old.is_customer.sum()) < int(g.is_customer.sum())
+        True
+        """
+        at = check_date("at", "date", date)
+        if at > self._as_of:
+            raise ValueError(
+                f"The `date` parameter of `at` must not be after the book's as_of "
+                f"({self._as_of.date()}); got {at.date()}. g.at() looks back in time; "
+                "build the book with a later as_of to look further."
+            )
+        people = self._people.copy(deep=False)
+        joined = people["joined_at"]
+        cust = people["is_customer"].to_numpy(dtype=bool) & (
+            joined.isna() | (joined <= at)
+        ).to_numpy(dtype=bool, na_value=True)
+        people["is_customer"] = cust
+        when = self._referrals["referred_at"]
+        keep = (when.isna() | (when <= at)).to_numpy(dtype=bool, na_value=True)
+        referrals = self._referrals[keep].reset_index(drop=True)
+        codes = dict(self._edge_codes)
+        codes["ref_src"] = codes["ref_src"][keep]
+        codes["ref_dst"] = codes["ref_dst"][keep]
+        return CustomerGraph(
+            people,
+            self._relations,
+            referrals,
+            self._holdings,
+            as_of=at,
+            rejects=self._rejects,
+            quality=self._quality,
+            codes=codes,
+            id_rank=self.id_rank,
+        )
 
     # -- networkx views -------------------------------------------------------------
     def _check_size(self, what: str) -> None:
@@ -251,7 +411,7 @@ class CustomerGraph:
             )
 
     def family_graph(self) -> nx.Graph:
-        """The family relations as an undirected :class:`networkx.Graph`.
+        """The family relations active at ``as_of`` as an undirected :class:`networkx.Graph`.
 
         Nodes are person ids with the people columns as attributes; edges carry
         ``relation`` (the canonical kind) and, for ``child`` / ``grandchild``
@@ -314,6 +474,31 @@ class CustomerGraph:
             f"referrals={len(self.referrals):,}, holdings={len(self.holdings):,}, "
             f"as_of={self.as_of.date()}, rejects={len(self.rejects):,})"
         )
+
+
+def relations_active(relations: pd.DataFrame, at: pd.Timestamp) -> np.ndarray:
+    """Mask over relation rows: active at ``at`` (``since <= at < until``, empty = open).
+
+    Examples
+    --------
+    >>> rel = pd.DataFrame({"since": pd.to_datetime([None, "2020-01-01", "2025-01-01"]),
+    ...                     "until": pd.to_datetime(["2024-06-01", None, None])})
+    >>> relations_active(rel, pd.Timestamp("2024-06-01")).tolist()
+    [False, True, False]
+    """
+    n = len(relations)
+    since = relations["since"] if "since" in relations else pd.Series(pd.NaT, index=range(n))
+    until = relations["until"] if "until" in relations else pd.Series(pd.NaT, index=range(n))
+    started = (since.isna() | (since <= at)).to_numpy(dtype=bool, na_value=True)
+    ongoing = (until.isna() | (until > at)).to_numpy(dtype=bool, na_value=True)
+    return np.asarray(started & ongoing, dtype=bool)
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    """A read-only view of ``a``: the graph's index arrays cannot be edited by callers."""
+    v = a.view()
+    v.flags.writeable = False
+    return v
 
 
 def _node_records(people: pd.DataFrame) -> list[tuple[str, dict[str, Any]]]:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ACTIVE_WINDOW_DAYS",
     "ALPHA",
+    "CALIBRATION_MAX_X",
     "CHURN_THRESHOLD",
     "CI_MULTIPLE",
     "CONTINUOUS_QUARTERS",
@@ -37,16 +38,19 @@ __all__ = [
     "LEAD_TIER_WEIGHTS",
     "LIFE_MULTIPLE",
     "MINOR_AGE",
+    "MIN_GAMMA_GAMMA_BUYERS",
     "MIN_REFERRALS",
     "PAGERANK_TOL",
     "PRIORITY_WEIGHT_BASE",
     "RANK_DECIMALS",
     "SCORE_WEIGHTS",
     "SOCIAL_WEIGHT",
+    "STRONG_REFERRALS",
     "TOP_INFLUENCE_PCT",
     "UNIT_DAYS",
     "VIRAL_FREQ",
     "VIRAL_WINDOW_DAYS",
+    "WEAK_FREQUENCY",
     "WEEKS_PER_MONTH",
     "bought",
     "covering",
@@ -115,6 +119,10 @@ SOCIAL_WEIGHT: Final = 0.5
 PAGERANK_TOL: Final = 1e-10
 #: Converted referrals a continuous customer needs to be ``super``.
 MIN_REFERRALS: Final = 2
+#: Converted referrals that make a customer ``strong`` even without continuous buying.
+STRONG_REFERRALS: Final = 1
+#: Purchases that make a customer ``weak`` (a repeat buyer); one purchase is ``micro``.
+WEAK_FREQUENCY: Final = 2
 #: Weights of the percentile ranks in the super-user score: Recency, Frequency,
 #: Monetary, Chain value, Influence.
 SCORE_WEIGHTS: Final[dict[str, float]] = {"R": 0.10, "F": 0.20, "M": 0.15, "C": 0.35, "I": 0.20}
@@ -144,6 +152,12 @@ DISCOUNT: Final = 0.01
 WEEKS_PER_MONTH: Final = 4.345
 #: A month, in days (``WEEKS_PER_MONTH`` weeks).
 DAYS_PER_MONTH: Final = WEEKS_PER_MONTH * 7
+#: The Gamma-Gamma value model is fitted only with at least this many repeat buyers
+#: whose repeat purchases have a positive mean value.
+MIN_GAMMA_GAMMA_BUYERS: Final = 10
+#: The calibration table and figure gather customers with this many repeat purchases
+#: or more in their last bucket ("7+").
+CALIBRATION_MAX_X: Final = 7
 #: A strong or super customer whose probability of being alive is below this is at risk.
 CHURN_THRESHOLD: Final = 0.5
 

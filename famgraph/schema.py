@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
+    "CALIBRATION_COLUMNS",
     "COVERAGE_GAP_COLUMNS",
     "FAMILY_KINDS",
     "HOUSEHOLDS_COLUMNS",
     "HOUSEHOLD_SUMMARY_COLUMNS",
     "NODE_LABELS",
+    "PREDICT_VALUE_COLUMNS",
     "QUALITY_COLUMNS",
     "REASONS",
     "REFERRAL_VALUE_COLUMNS",
@@ -24,12 +26,16 @@ __all__ = [
     "RELATION_SYNONYMS",
     "REL_TYPES",
     "ROLES",
+    "SEGMENTS",
     "SOCIAL_KINDS",
     "SUPER_USER_COLUMNS",
     "TABLES",
     "TABLE_ORDER",
     "TIERS",
+    "TRANSACTION_SUMMARY_COLUMNS",
+    "TRANSITION_COLUMNS",
     "VALUE_COLUMNS",
+    "VALUE_SEGMENT_COLUMNS",
     "VIRAL_COLUMNS",
     "WARM_LEAD_COLUMNS",
     "Column",
@@ -96,6 +102,7 @@ RELATIONS = Table(
         Column("relative_id", "str", required=True),
         Column("relation", "str", required=True),
         Column("since", "date"),
+        Column("until", "date"),
     ),
 )
 REFERRALS = Table(
@@ -201,8 +208,10 @@ def canonical_relation(label: str) -> str | None:
 # --- roles, tiers, reasons ------------------------------------------------------
 ROLES: tuple[str, ...] = ("earner", "dependent", "child", "elder", "unknown")
 TIERS: tuple[str, ...] = ("none", "micro", "weak", "strong", "super")
+#: CLV x CRV segments (docs/metrics.md section 10), prospects last.
+SEGMENTS: tuple[str, ...] = ("champion", "affluent", "advocate", "miser", "prospect")
 
-#: Reject reasons in precedence order (METRICS.md section 2).
+#: Reject reasons in precedence order (docs/metrics.md section 2).
 REASONS: tuple[str, ...] = (
     "missing_value",
     "bad_type",
@@ -269,6 +278,27 @@ SUPER_USER_COLUMNS = (
     "influence",
     "reasons",
 )
+TRANSITION_COLUMNS = (
+    "person_id",
+    "tier_before",
+    "tier_after",
+    "score_before",
+    "score_after",
+    "change",
+)
+TRANSACTION_SUMMARY_COLUMNS = ("person_id", "x", "t_x", "T", "m")
+PREDICT_VALUE_COLUMNS = (
+    "person_id",
+    "x",
+    "t_x",
+    "T",
+    "p_alive",
+    "expected_purchases",
+    "expected_value",
+    "clv",
+)
+CALIBRATION_COLUMNS = ("frequency", "customers", "actual", "predicted")
+VALUE_SEGMENT_COLUMNS = ("person_id", "clv", "crv", "segment", "p_alive", "tier", "at_risk")
 WARM_LEAD_COLUMNS = (
     "person_id",
     "via_person_id",

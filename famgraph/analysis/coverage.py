@@ -1,6 +1,6 @@
 """Household coverage: who lacks which cover, and how protected each household is.
 
-METRICS.md section 4. A *coverage plan* says which product lines each role should
+docs/metrics.md section 4. A *coverage plan* says which product lines each role should
 hold and in which order to buy them (priority 1 = buy first). Two analyses use it:
 
 * :func:`coverage_gaps` -- one row per required (person, line) that is not covered;
@@ -13,8 +13,6 @@ no Python loop ever runs over persons or holdings.
 
 from __future__ import annotations
 
-import numbers
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,190 +21,26 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from famgraph._validation import check_param
-from famgraph.analysis.households import households
-from famgraph.errors import DataError
+from famgraph._validation import Interval, check
+from famgraph.analysis.households import check_minor_age, households
+from famgraph.analysis.plan import DEFAULT_PLAN, resolve_plan, validate_plan
 from famgraph.graph import CustomerGraph
+from famgraph.rules import (
+    CI_MULTIPLE,
+    LIFE_MULTIPLE,
+    MINOR_AGE,
+    covering,
+    priority_weight,
+)
 from famgraph.schema import COVERAGE_GAP_COLUMNS, HOUSEHOLD_SUMMARY_COLUMNS, ROLES
 
-__all__ = ["DEFAULT_PLAN", "coverage_gaps", "household_summary", "validate_plan"]
-
-PLAN_COLUMNS: tuple[str, ...] = ("role", "line", "priority")
-
-_DEFAULT_ROWS: tuple[tuple[str, str, int], ...] = (
-    ("earner", "life", 1),
-    ("earner", "critical_illness", 2),
-    ("earner", "medical", 2),
-    ("earner", "accident", 3),
-    ("earner", "pension", 3),
-    ("earner", "savings", 4),
-    ("dependent", "critical_illness", 2),
-    ("dependent", "medical", 2),
-    ("dependent", "accident", 3),
-    ("dependent", "pension", 3),
-    ("child", "medical", 2),
-    ("child", "critical_illness", 2),
-    ("child", "accident", 3),
-    ("child", "education", 4),
-    ("elder", "medical", 2),
-    ("elder", "accident", 3),
-    ("unknown", "medical", 2),
-    ("unknown", "accident", 3),
-)
-
-#: The default coverage plan (METRICS.md section 4): ``role, line, priority``,
-#: after the family protection order -- protect the earner's income first.
-DEFAULT_PLAN: pd.DataFrame = pd.DataFrame(
-    {
-        "role": pd.Series([r for r, _, _ in _DEFAULT_ROWS], dtype="str"),
-        "line": pd.Series([ln for _, ln, _ in _DEFAULT_ROWS], dtype="str"),
-        "priority": pd.Series([p for _, _, p in _DEFAULT_ROWS], dtype="int64"),
-    }
-)
+__all__ = ["DEFAULT_PLAN", "coverage_gaps", "gaps_frame", "household_summary", "validate_plan"]
 
 _EARNER = ROLES.index("earner")
 _N_ROLES = len(ROLES)
 
-
-# ---------------------------------------------------------------------------------
-# the plan
-# ---------------------------------------------------------------------------------
-def _is_whole(v: Any) -> bool:
-    if isinstance(v, bool | np.bool_):
-        return False
-    if isinstance(v, numbers.Integral):
-        return True
-    if isinstance(v, numbers.Real):
-        f = float(v)
-        return bool(np.isfinite(f) and f == int(f))
-    return False
-
-
-def validate_plan(plan: pd.DataFrame) -> pd.DataFrame:
-    """Check a coverage plan and return it normalised.
-
-    Parameters
-    ----------
-    plan : pandas.DataFrame
-        Columns ``role, line, priority`` (other columns are ignored). ``role`` must
-        be one of ``earner, dependent, child, elder, unknown`` (case and surrounding
-        spaces ignored); ``line`` is any product line, matched against holdings
-        after lower-casing and trimming; ``priority`` is a whole number, 1 = buy
-        first. Each ``(role, line)`` may appear once.
-
-    Returns
-    -------
-    pandas.DataFrame
-        A new frame with exactly ``role`` (str), ``line`` (str) and ``priority``
-        (int64), in the input order, with a RangeIndex.
-
-    Raises
-    ------
-    DataError
-        Not a DataFrame, a missing column, an empty cell, an unknown role, a
-        priority that is not a whole number, or a repeated ``(role, line)``; the
-        message names the offending values and says how to fix them.
-
-    Notes
-    -----
-    Cost O(rows of the plan). The plan is small; this runs once per analysis call.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> import famgraph as fg
-    >>> validate_plan(pd.DataFrame({"role": [" Earner"], "line": ["LIFE "], "priority": [1.0]}))
-         role  line  priority
-    0  earner  life         1
-    >>> validate_plan(pd.DataFrame({"role": ["boss"], "line": ["life"], "priority": [1]}))
-    Traceback (most recent call last):
-    ...
-    famgraph.errors.DataError: The coverage plan names an unknown role 'boss'; ...
-    """
-    if not isinstance(plan, pd.DataFrame):
-        raise DataError(
-            "The coverage plan must be a pandas DataFrame with columns role, line, "
-            f"priority; got {type(plan).__name__}. Start from a copy of fg.DEFAULT_PLAN.",
-            table="plan",
-        )
-    missing = [c for c in PLAN_COLUMNS if c not in plan.columns]
-    if missing:
-        raise DataError(
-            f"The coverage plan has no column {', '.join(map(repr, missing))}; it needs "
-            "columns role, line, priority (see fg.DEFAULT_PLAN).",
-            table="plan",
-            column=missing[0],
-        )
-    for col in PLAN_COLUMNS:
-        empty = plan[col].isna().to_numpy()
-        if empty.any():
-            row = int(np.flatnonzero(empty)[0])
-            raise DataError(
-                f"The coverage plan has an empty `{col}` in row {row}; every row needs "
-                "a role, a line and a priority.",
-                table="plan",
-                column=col,
-                row=row,
-            )
-    role = pd.Series(plan["role"].to_numpy(dtype=object), dtype="str").str.strip().str.lower()
-    unknown = sorted(set(role[~role.isin(ROLES)].tolist()))
-    if unknown:
-        raise DataError(
-            f"The coverage plan names an unknown role {', '.join(map(repr, unknown))}; "
-            f"valid roles are {', '.join(ROLES)}. Rename or drop those rows.",
-            table="plan",
-            column="role",
-        )
-    line = pd.Series(plan["line"].to_numpy(dtype=object), dtype="str").str.strip().str.lower()
-    blank = (line == "").to_numpy()
-    if blank.any():
-        row = int(np.flatnonzero(blank)[0])
-        raise DataError(
-            f"The coverage plan has a blank `line` in row {row}; give a product line "
-            "such as 'life' or 'medical'.",
-            table="plan",
-            column="line",
-            row=row,
-        )
-    raw_prio = plan["priority"].tolist()  # the plan is small: a handful of rows
-    bad = [v for v in raw_prio if not _is_whole(v)]
-    if bad:
-        shown = ", ".join(repr(v) for v in bad[:5])
-        raise DataError(
-            f"The coverage plan's `priority` must be whole numbers (1 = buy first); "
-            f"got {shown}. Use integers such as 1, 2, 3, 4.",
-            table="plan",
-            column="priority",
-        )
-    priority = pd.Series([int(v) for v in raw_prio], dtype="int64")
-    out = pd.DataFrame({"role": role, "line": line, "priority": priority})
-    dup = out.duplicated(["role", "line"], keep=False).to_numpy()
-    if dup.any():
-        pairs = sorted({f"({r}, {ln})" for r, ln in zip(role[dup], line[dup], strict=True)})
-        raise DataError(
-            f"The coverage plan lists {', '.join(pairs)} more than once (after "
-            "lower-casing and trimming); keep one row per role and line.",
-            table="plan",
-        )
-    return out
-
-
-def _resolve_plan(plan: pd.DataFrame | None, role_code: np.ndarray, func: str) -> pd.DataFrame:
-    """The validated plan; warn once about roles of a given plan that nobody has."""
-    if plan is None:
-        return DEFAULT_PLAN.copy()
-    p = validate_plan(plan)
-    present = np.bincount(role_code[role_code >= 0], minlength=_N_ROLES) > 0
-    absent = [r for r in dict.fromkeys(p["role"].tolist()) if not present[ROLES.index(r)]]
-    if absent:
-        warnings.warn(
-            f"{func}: the coverage plan has rows for role(s) {', '.join(map(repr, absent))}, "
-            "which no person in this book has; those rows require nothing here. Check "
-            "the plan's role names, or drop those rows to silence this warning.",
-            UserWarning,
-            stacklevel=4,  # _resolve_plan <- _core <- the analysis <- caller
-        )
-    return p
+#: What ``life_multiple`` and ``ci_multiple`` must be.
+MULTIPLE_RANGE = Interval(0, None)
 
 
 # ---------------------------------------------------------------------------------
@@ -238,12 +72,8 @@ class _Core:
 
 
 def _active_holdings(g: CustomerGraph) -> np.ndarray:
-    """Mask over holdings: purchased_at <= as_of and (no expiry or expiry > as_of)."""
-    h = g.holdings
-    bought = (h["purchased_at"] <= g.as_of).to_numpy(dtype=bool, na_value=False)
-    exp = h["expires_at"]
-    running = (exp.isna() | (exp > g.as_of)).to_numpy(dtype=bool, na_value=False)
-    return np.asarray(bought & running, dtype=bool)
+    """Mask over holdings: running cover at ``as_of`` (:func:`famgraph.rules.covering`)."""
+    return covering(g.holdings["purchased_at"], g.holdings["expires_at"], g.as_of)
 
 
 def _str_array(values: Any) -> pd.api.extensions.ExtensionArray:
@@ -285,12 +115,13 @@ def _rank(order: np.ndarray) -> np.ndarray:
     return rank
 
 
-def _base(g: CustomerGraph) -> dict[str, Any]:
-    """The plan-independent part of :func:`_core`, computed once per graph."""
-    key = ("coverage_base",)
-    if key in g._memo:
-        return dict(g._memo[key])
-    hh = households(g)
+def _base(g: CustomerGraph, minor_age: int) -> dict[str, Any]:
+    """The plan-independent part of :func:`_core`, computed once per graph and minor_age."""
+    return dict(g.memo(("coverage_base", minor_age), lambda: _compute_base(g, minor_age)))
+
+
+def _compute_base(g: CustomerGraph, minor_age: int) -> dict[str, Any]:
+    hh = households(g, minor_age=minor_age)
     r_code, r_uniq = _dict_codes(hh["role"])
     role_map = np.append(pd.Index(list(ROLES)).get_indexer(pd.Index(r_uniq)), -1)
     # household and person order (string order of the ids; g.id_rank is person_id's)
@@ -309,15 +140,15 @@ def _base(g: CustomerGraph) -> dict[str, Any]:
         "hold_line": hold_line,
         "hold_lines": hold_lines,
     }
-    g._memo[key] = base
-    return dict(base)
+    return base
 
 
-def _core(g: CustomerGraph, plan: pd.DataFrame | None, func: str) -> _Core:
+def _core(g: CustomerGraph, plan: pd.DataFrame | None, func: str, minor_age: int) -> _Core:
+    check_minor_age(func, minor_age)
     n = g.n_people
-    b = _base(g)
+    b = _base(g, int(minor_age))
     hh, role = b["hh"].copy(deep=False), b["role"]
-    p = _resolve_plan(plan, role, func)
+    p = resolve_plan(plan, role, func)
     role = np.where(role >= 0, role, _N_ROLES)
 
     # the plan as (role x line) matrices
@@ -366,7 +197,9 @@ def _str_column(values: Any, idx: np.ndarray) -> pd.Series:
 # ---------------------------------------------------------------------------------
 # public analyses
 # ---------------------------------------------------------------------------------
-def coverage_gaps(g: CustomerGraph, *, plan: pd.DataFrame | None = None) -> pd.DataFrame:
+def coverage_gaps(
+    g: CustomerGraph, *, plan: pd.DataFrame | None = None, minor_age: int = MINOR_AGE
+) -> pd.DataFrame:
     """Every required (person, line) of the coverage plan that is not covered.
 
     Parameters
@@ -376,13 +209,18 @@ def coverage_gaps(g: CustomerGraph, *, plan: pd.DataFrame | None = None) -> pd.D
         ``role, line, priority``; default :data:`DEFAULT_PLAN`. Checked with
         :func:`validate_plan`. A given plan with rows for a role that no person in
         ``g`` has triggers one ``UserWarning`` (those rows require nothing).
+    minor_age : int, default 18
+        Households as :func:`famgraph.households` forms them with this ``minor_age``.
 
     Returns
     -------
     pandas.DataFrame
         ``household_id, person_id, role, line, priority, is_customer``, sorted by
         household_id, priority, person_id, line (string order). Prospects
-        (``is_customer`` False) are included: their gaps are leads.
+        (``is_customer`` False) are included: their gaps are leads. dtypes:
+        ``household_id``, ``role`` and ``line`` are ``category`` (the values present,
+        sorted; a book's gaps repeat them millions of times), ``person_id`` ``str``,
+        ``priority`` int64, ``is_customer`` bool.
 
     Notes
     -----
@@ -404,7 +242,7 @@ def coverage_gaps(g: CustomerGraph, *, plan: pd.DataFrame | None = None) -> pd.D
     >>> gaps[gaps.person_id == "P01"][["line", "priority"]].values.tolist()
     [['critical_illness', 2], ['accident', 3], ['pension', 3]]
     """
-    c = _core(g, plan, "coverage_gaps")
+    c = _core(g, plan, "coverage_gaps", minor_age)
     nh, n_prio = len(c.hh_ids), len(c.prio_values)
     # persons in (household_id, person_id) order; their open gaps as an (n, L) matrix
     people_order = np.argsort(c.hh_code * max(c.n, 1) + c.p_rank)
@@ -434,18 +272,89 @@ def coverage_gaps(g: CustomerGraph, *, plan: pd.DataFrame | None = None) -> pd.D
     prio_code = np.empty(total, dtype=np.int64)
     for dest, pers, cols, qs in parts:
         person[dest], line[dest], prio_code[dest] = pers, cols, qs
-    return pd.DataFrame(
+    return gaps_frame(
+        _categories(c.hh_code[person], c.hh_ids, vocab_sorted=True),
+        _str_column(c.hh["person_id"], person),
+        # a person whose role is outside ROLES requires nothing: never in here
+        _categories(c.role[person], np.asarray(ROLES, dtype=object)),
+        _categories(line, c.lines, vocab_sorted=True),
+        c.prio_values[prio_code],
+        g.is_customer[person],
+        presorted=True,
+    )
+
+
+def _categories(codes: np.ndarray, vocab: Any, *, vocab_sorted: bool = False) -> pd.Categorical:
+    """``vocab[codes]`` as a Categorical whose categories are the values present, sorted.
+
+    No string is materialised per row: the codes are remapped onto the sorted
+    present values (string order), which is what :func:`gaps_frame` gives any input.
+    ``vocab_sorted`` says ``vocab`` is already in string order (no sort needed).
+    """
+    vocab = pd.Index(_str_array(vocab))
+    present = np.flatnonzero(np.bincount(codes, minlength=len(vocab)))
+    names = vocab[present]
+    order = (
+        np.arange(len(present))
+        if vocab_sorted
+        else np.argsort(names.to_numpy(dtype=object), kind="stable")
+    )
+    new_code = np.full(len(vocab), -1, dtype=np.int64)
+    new_code[present[order]] = np.arange(len(present))
+    cats = pd.Index(names[order], dtype="str")
+    return pd.Categorical.from_codes(new_code[codes], categories=cats)
+
+
+def _category(values: Any) -> pd.Categorical:
+    """Text values as a Categorical of the values present, sorted (string order)."""
+    if isinstance(values, pd.Categorical):
+        return values
+    codes, uniq = pd.Series(_str_array(values)).factorize()
+    if len(codes) == 0:
+        return pd.Categorical([], categories=pd.Index([], dtype="str"))
+    return _categories(codes, uniq)
+
+
+def gaps_frame(
+    household_id: Any,
+    person_id: Any,
+    role: Any,
+    line: Any,
+    priority: Any,
+    is_customer: Any,
+    *,
+    presorted: bool = False,
+) -> pd.DataFrame:
+    """The :func:`coverage_gaps` result from its columns: canonical names, dtypes and order.
+
+    Shared by the in-memory engine (which produces its rows already in order:
+    ``presorted=True``) and the Neo4j push-down (rows in any order: they are sorted
+    here by household_id, priority, person_id, line in string order).
+
+    Examples
+    --------
+    >>> gaps_frame(["H2", "H1"], ["B", "A"], ["child", "earner"], ["medical", "life"],
+    ...            [2, 1], [True, False])
+      household_id person_id    role     line  priority  is_customer
+    0           H1         A  earner     life         1        False
+    1           H2         B   child  medical         2         True
+    """
+    out = pd.DataFrame(
         {
-            "household_id": _str_column(c.hh_ids, c.hh_code[person]),
-            "person_id": _str_column(c.hh["person_id"], person),
-            # a person whose role is outside ROLES requires nothing: never in here
-            "role": _str_column(np.asarray(ROLES, dtype=object), c.role[person]),
-            "line": _str_column(c.lines, line),
-            "priority": pd.Series(c.prio_values[prio_code], dtype="int64"),
-            "is_customer": pd.Series(g.is_customer[person], dtype="bool"),
+            "household_id": pd.Series(_category(household_id)),
+            "person_id": pd.Series(_str_array(person_id), dtype="str"),
+            "role": pd.Series(_category(role)),
+            "line": pd.Series(_category(line)),
+            "priority": pd.Series(np.asarray(priority, dtype=np.int64), dtype="int64"),
+            "is_customer": pd.Series(np.asarray(is_customer, dtype=bool), dtype="bool"),
         },
         columns=list(COVERAGE_GAP_COLUMNS),
     )
+    if presorted:
+        return out
+    # categories are sorted, so sorting by them is sorting by the text
+    order = ["household_id", "priority", "person_id", "line"]
+    return out.sort_values(order, kind="stable").reset_index(drop=True)
 
 
 def _money_gap(g: CustomerGraph, c: _Core, life_multiple: float, ci_multiple: float) -> np.ndarray:
@@ -467,8 +376,9 @@ def household_summary(
     g: CustomerGraph,
     *,
     plan: pd.DataFrame | None = None,
-    life_multiple: float = 10,
-    ci_multiple: float = 3,
+    life_multiple: float = LIFE_MULTIPLE,
+    ci_multiple: float = CI_MULTIPLE,
+    minor_age: int = MINOR_AGE,
 ) -> pd.DataFrame:
     """Coverage and protection of every household, one row each.
 
@@ -482,6 +392,8 @@ def household_summary(
         Life cover needed per unit of an earner's annual income.
     ci_multiple : float, default 3
         Critical-illness cover needed per unit of an earner's annual income.
+    minor_age : int, default 18
+        Households as :func:`famgraph.households` forms them with this ``minor_age``.
 
     Returns
     -------
@@ -493,9 +405,9 @@ def household_summary(
         - ``required``, ``covered`` (int64): required (person, line) pairs of the
           plan and how many of them are covered
         - ``coverage_ratio`` = covered / required (NaN when required == 0)
-        - ``coverage_score`` = sum over required pairs of (5 - priority) * covered,
-          divided by the sum of (5 - priority) (NaN when that sum is 0, e.g. no
-          requirement)
+        - ``coverage_score`` = sum over required pairs of ``max(1, 5 - priority)``
+          * covered, divided by the sum of ``max(1, 5 - priority)`` (NaN when the
+          household has no requirement)
         - ``protection_gap``: money gap of the household's earners (below)
         - ``top_gap_person``, ``top_gap_line``: the most urgent open gap -- lowest
           priority number; ties by role (earner, dependent, child, elder, unknown),
@@ -510,10 +422,6 @@ def household_summary(
     line; a household's ``protection_gap`` is the sum over its earners and both
     lines (0 when it has no such earner).
 
-    ``coverage_score`` uses the weight ``5 - priority`` as written in METRICS.md:
-    with a custom plan, priority 5 weighs nothing and priorities above 5 weigh
-    negatively.
-
     Cost O(V log V + V * L + H), as :func:`coverage_gaps`.
 
     Examples
@@ -525,18 +433,14 @@ def household_summary(
     >>> float(s.set_index("household_id").loc["H:P01", "protection_gap"])
     1360000.0
     """
-    for name, v in (("life_multiple", life_multiple), ("ci_multiple", ci_multiple)):
-        ok = (
-            isinstance(v, numbers.Real)
-            and not isinstance(v, bool)
-            and bool(np.isfinite(float(v)) and float(v) >= 0)
-        )
-        check_param("household_summary", name, v, ok, "a number >= 0")
-    c = _core(g, plan, "household_summary")
+    check("household_summary", "life_multiple", life_multiple, MULTIPLE_RANGE)
+    check("household_summary", "ci_multiple", ci_multiple, MULTIPLE_RANGE)
+    c = _core(g, plan, "household_summary", minor_age)
     hh_code, nh, n, nl = c.hh_code, len(c.hh_ids), c.n, max(len(c.lines), 1)
     need = c.need[c.role]  # (n, L)
     has = need & c.covered
-    weight = np.where(c.prio >= 0, 5 - c.prio_values[np.maximum(c.prio, 0)], 0)[c.role]
+    weight = np.where(c.prio >= 0, priority_weight(c.prio_values[np.maximum(c.prio, 0)]), 0)
+    weight = weight[c.role]
 
     def per_household(values: np.ndarray) -> np.ndarray:
         return np.bincount(hh_code, weights=values, minlength=nh)

@@ -1,4 +1,4 @@
-"""Households, families, ages and roles (METRICS.md section 3)."""
+"""Households, families, ages and roles (docs/metrics.md section 3)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import numpy as np
 import pandas as pd
 
 from famgraph._arrays import component_min_id, components, take_ids
-from famgraph._validation import check_param
+from famgraph._validation import Whole, check
 from famgraph.graph import CustomerGraph
+from famgraph.rules import ELDER_AGE, MINOR_AGE
 from famgraph.schema import HOUSEHOLDS_COLUMNS
 
-__all__ = ["ages", "households", "roles"]
+__all__ = ["ages", "check_minor_age", "households", "roles"]
 
 
 def ages(g: CustomerGraph) -> pd.Series:
@@ -33,7 +34,7 @@ def roles(g: CustomerGraph, age: pd.Series | None = None) -> pd.Series:
     a = age.to_numpy(dtype=float, na_value=np.nan)
     inc = g.people["annual_income"].to_numpy(dtype=float, na_value=np.nan)
     inferred = np.select(
-        [np.isnan(a), a < 18, a >= 65, inc == 0],
+        [np.isnan(a), a < MINOR_AGE, a >= ELDER_AGE, inc == 0],
         ["unknown", "child", "elder", "dependent"],
         default="earner",
     )
@@ -45,7 +46,16 @@ def roles(g: CustomerGraph, age: pd.Series | None = None) -> pd.Series:
     )
 
 
-def households(g: CustomerGraph, *, minor_age: int = 18) -> pd.DataFrame:
+#: What ``minor_age`` must be.
+MINOR_AGE_RANGE = Whole(0, 150, unit="years", integral_only=True)
+
+
+def check_minor_age(func: str, minor_age: int) -> None:
+    """Raise the uniform error unless ``minor_age`` is a whole number of years in [0, 150]."""
+    check(func, "minor_age", minor_age, MINOR_AGE_RANGE)
+
+
+def households(g: CustomerGraph, *, minor_age: int = MINOR_AGE) -> pd.DataFrame:
     """Household, family, role and age of every person.
 
     Parameters
@@ -80,17 +90,8 @@ def households(g: CustomerGraph, *, minor_age: int = 18) -> pd.DataFrame:
     >>> bool(h.household_id.notna().all())
     True
     """
-    check_param(
-        "households",
-        "minor_age",
-        minor_age,
-        isinstance(minor_age, (int, np.integer)) and 0 <= minor_age <= 150,
-        "a whole number of years in [0, 150]",
-    )
-    key = ("households", int(minor_age))
-    if key not in g._memo:
-        g._memo[key] = _households(g, int(minor_age))
-    return g._memo[key].copy(deep=False)
+    check_minor_age("households", minor_age)
+    return g.memo(("households", int(minor_age)), lambda: _households(g, int(minor_age)))
 
 
 def _households(g: CustomerGraph, minor_age: int) -> pd.DataFrame:

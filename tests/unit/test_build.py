@@ -1,4 +1,4 @@
-"""fg.build: every rule of METRICS.md sections 1-2, on small hand-made tables."""
+"""fg.build: every rule of docs/metrics.md sections 1-2, on small hand-made tables."""
 
 from __future__ import annotations
 
@@ -224,7 +224,9 @@ def test_same_fact_given_both_ways_merges() -> None:
     )
     g = fg.build(p, r)
     assert quality(g, "relations") == (3, 1, 2, 0)
-    assert g.relations.iloc[0].to_dict() == {
+    row = g.relations.iloc[0].to_dict()
+    assert pd.isna(row.pop("until"))  # the optional end date, empty here
+    assert row == {
         "person_id": "A",
         "relative_id": "B",
         "relation": "child",
@@ -364,13 +366,17 @@ def test_holdings_rules() -> None:
         8: "missing_value",
         9: "negative_amount",
     }
-    # row 3 identical to h1 merged; rows 5 and 6 identical with derived ids merged
-    assert quality(g, "holdings") == (10, 2, 2, 6)
-    assert g.holdings["amount"].tolist() == [100.0, 0.0]  # missing amount = 0
-    derived = g.holdings["holding_id"].iloc[1]
-    assert derived.startswith("h:")
+    # row 3 identical to h1 merged; rows 5 and 6 are identical purchases without a
+    # holding_id: two holdings (the occurrence is part of the derived key)
+    assert quality(g, "holdings") == (10, 3, 1, 6)
+    assert g.holdings["amount"].tolist() == [100.0, 0.0, 0.0]  # missing amount = 0
+    derived = g.holdings["holding_id"].iloc[1:].tolist()
+    assert all(d.startswith("h:") for d in derived) and derived[0] != derived[1]
     again = fg.build(p, holdings=h)
-    assert again.holdings["holding_id"].iloc[1] == derived  # deterministic
+    assert again.holdings["holding_id"].iloc[1:].tolist() == derived  # a reload: same ids
+    # the first occurrence's id does not depend on whether a copy follows
+    alone = fg.build(p, holdings=h.drop(index=6))
+    assert alone.holdings["holding_id"].iloc[1] == derived[0]
 
 
 def test_as_of_is_latest_kept_date_or_given() -> None:

@@ -1,4 +1,4 @@
-"""fg.coverage_gaps / fg.household_summary: METRICS.md section 4, hand-computed.
+"""fg.coverage_gaps / fg.household_summary: docs/metrics.md section 4, hand-computed.
 
 Small books below are computed by hand in the comments; random dirty books are
 compared against the naive reference ``benchmarks/_naive_coverage.py``.
@@ -125,7 +125,11 @@ def test_coverage_gaps_by_hand() -> None:
     assert isinstance(gaps.index, pd.RangeIndex)
     assert gaps["priority"].dtype == np.dtype("int64")
     assert gaps["is_customer"].dtype == np.dtype("bool")
-    assert str(gaps["person_id"].dtype) == "str" and str(gaps["line"].dtype) == "str"
+    assert str(gaps["person_id"].dtype) == "str"
+    for col in ("household_id", "role", "line"):  # repeated values: categories, sorted
+        assert gaps[col].dtype == "category", col
+        cats = gaps[col].cat.categories
+        assert str(cats.dtype) == "str" and list(cats) == sorted(set(gaps[col]))
 
 
 def test_household_summary_by_hand() -> None:
@@ -276,6 +280,17 @@ def test_custom_plan_and_zero_requirements() -> None:
     assert (s.loc["HB", "top_gap_person"], s.loc["HB", "top_gap_line"]) == ("O1", "medical")
 
 
+def test_priorities_past_four_still_weigh_one() -> None:
+    # O1 (elder, HB) holds accident: covered at priority 7 (weight max(1, 5-7) = 1);
+    # medical open at priority 5 (weight 1) and travel open at 1 (weight 4) -> 1 / 6
+    plan = pd.DataFrame(
+        {"role": ["elder"] * 3, "line": ["accident", "medical", "travel"], "priority": [7, 5, 1]}
+    )
+    s = fg.household_summary(book(), plan=plan).set_index("household_id")
+    assert s.loc["HB", "coverage_score"] == pytest.approx(1 / 6)
+    assert s.loc["HB", "coverage_ratio"] == pytest.approx(1 / 3)
+
+
 def test_no_holdings_everything_is_a_gap() -> None:
     people = pd.DataFrame({"person_id": ["K"], "age": [5]})
     g = fg.build(people, as_of=AS_OF)
@@ -418,6 +433,13 @@ def random_tables(seed: int, n: int = 300) -> dict[str, pd.DataFrame]:
             "person_id": ids[a],
             "relative_id": ids[b],  # some self relations: rejected by build
             "relation": rng.choice(["spouse", "son", "mother", "sibling", "friend"], m),
+            # some ties start after as_of or have ended (divorce, death): not household edges
+            "since": pd.Series(
+                pd.Timestamp("2000-01-01") + pd.to_timedelta(rng.integers(0, 9000, m), unit="D")
+            ).where(rng.random(m) < 0.3),
+            "until": pd.Series(
+                pd.Timestamp("2015-01-01") + pd.to_timedelta(rng.integers(0, 5000, m), unit="D")
+            ).where(rng.random(m) < 0.3),
         }
     )
     k = 3 * n
@@ -441,9 +463,7 @@ def random_tables(seed: int, n: int = 300) -> dict[str, pd.DataFrame]:
 
 def _dirty_books() -> list[tuple[str, dict[str, pd.DataFrame]]]:
     books = [(f"random-{s}", random_tables(s)) for s in (1, 2, 3)]
-    synthetic = getattr(fg.datasets, "synthetic", None)
-    if synthetic is not None:  # the bundled generator, once it exists
-        books.append(("synthetic", synthetic(2_000, seed=7, dirty=True)))
+    books.append(("synthetic", fg.datasets.synthetic(2_000, seed=7, dirty=True)))
     return books
 
 
@@ -451,9 +471,6 @@ def _dirty_books() -> list[tuple[str, dict[str, pd.DataFrame]]]:
     ("name", "tables"), _dirty_books(), ids=lambda x: x if isinstance(x, str) else ""
 )
 def test_dirty_books_match_naive(name: str, tables: dict[str, pd.DataFrame]) -> None:
-    import logging
-
-    logging.getLogger("famgraph").setLevel(logging.ERROR)
     g = fg.build(**tables, as_of=AS_OF) if name != "synthetic" else fg.build(**tables)
     plans = [
         None,

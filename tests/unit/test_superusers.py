@@ -1,4 +1,4 @@
-"""fg.super_users: METRICS.md section 7 -- tiers, score and reasons, hand-computed."""
+"""fg.super_users: docs/metrics.md section 7 -- tiers, score and reasons, hand-computed."""
 
 from __future__ import annotations
 
@@ -74,11 +74,11 @@ def test_score_single_factors_by_hand() -> None:
     want = 100 * np.array([6.5, 4.5, 6.5, 4.5, 2, 2, 2, 0]) / 7
     want[-1] = 0.0
     np.testing.assert_allclose(f, want, rtol=1e-12)
-    # R = -recency_days, no purchase = 0 (as METRICS.md writes it):
-    # S -184 (2024-07-01), T -31, W -1461, M -2192, X/Y/Z 0 -> ranks M 1, W 2, S 3,
-    # T 4, X/Y/Z 6 (tie of 5, 6, 7): customers who never bought rank as most recent
+    # R = -recency_days, ranked only among the 4 customers with a purchase:
+    # S -184 (2024-07-01), T -31, W -1461, M -2192 -> ranks M 1, W 2, S 3, T 4 (pct /4);
+    # X, Y, Z never bought: R = 0, no recency credit
     r = fg.super_users(g, weights={"R": 1.0})["score"].to_numpy()
-    np.testing.assert_allclose(r, 100 * np.array([3, 4, 2, 1, 6, 6, 6, 0]) / 7, rtol=1e-12)
+    np.testing.assert_allclose(r, 100 * np.array([3, 4, 2, 1, 0, 0, 0, 0]) / 4, rtol=1e-12)
     # C with a value override X 10, Z 5: chain S 10, T 5, others 0 (ranks 1-5, avg 3)
     c = fg.super_users(g, weights={"C": 1.0}, value=pd.Series({"X": 10.0, "Z": 5.0}))
     np.testing.assert_allclose(

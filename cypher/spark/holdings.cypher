@@ -5,9 +5,9 @@ MATCH (p:Person {person_id: event.person_id})
 MERGE (h:Holding {holding_id: event.holding_id})
 SET h.ord = event.ord,
     h.line = event.line,
-    h.purchased_at = CASE WHEN size(event.purchased_at) > 10 THEN localdatetime(event.purchased_at) ELSE date(event.purchased_at) END,
+    h.purchased_at = CASE WHEN event.purchased_at CONTAINS 'T' THEN localdatetime(event.purchased_at) ELSE date(event.purchased_at) END,
     h.amount = event.amount,
-    h.expires_at = CASE WHEN size(event.expires_at) > 10 THEN localdatetime(event.expires_at) ELSE date(event.expires_at) END,
+    h.expires_at = CASE WHEN event.expires_at CONTAINS 'T' THEN localdatetime(event.expires_at) ELSE date(event.expires_at) END,
     h.sum_assured = event.sum_assured,
     h.product_id = event.product_id
 MERGE (p)-[:HOLDS]->(h)
@@ -15,4 +15,4 @@ MERGE (p)-[:HOLDS]->(h)
 WITH h, event
 FOREACH (k IN [x IN keys(event) WHERE x STARTS WITH 'extra_'] | SET h[k] = event[k])
 FOREACH (k IN [x IN keys(event) WHERE x STARTS WITH 'temporal:'] |
-  SET h[substring(k, 9)] = CASE WHEN size(event[k]) > 10 THEN localdatetime(event[k]) ELSE date(event[k]) END)
+  SET h[substring(k, size('temporal:'))] = CASE WHEN event[k] CONTAINS 'T' THEN localdatetime(event[k]) ELSE date(event[k]) END)

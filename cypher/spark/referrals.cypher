@@ -5,9 +5,9 @@ MATCH (a:Person {person_id: event.referrer_id})
 MATCH (b:Person {person_id: event.referee_id})
 MERGE (a)-[r:REFERRED]->(b)
 SET r.ord = event.ord,
-    r.referred_at = CASE WHEN size(event.referred_at) > 10 THEN localdatetime(event.referred_at) ELSE date(event.referred_at) END
+    r.referred_at = CASE WHEN event.referred_at CONTAINS 'T' THEN localdatetime(event.referred_at) ELSE date(event.referred_at) END
 // --- with extra columns only: sets the extra_<column> properties ---
 WITH r, event
 FOREACH (k IN [x IN keys(event) WHERE x STARTS WITH 'extra_'] | SET r[k] = event[k])
 FOREACH (k IN [x IN keys(event) WHERE x STARTS WITH 'temporal:'] |
-  SET r[substring(k, 9)] = CASE WHEN size(event[k]) > 10 THEN localdatetime(event[k]) ELSE date(event[k]) END)
+  SET r[substring(k, size('temporal:'))] = CASE WHEN event[k] CONTAINS 'T' THEN localdatetime(event[k]) ELSE date(event[k]) END)

@@ -106,7 +106,9 @@ def number_rows(df: DataFrame, name: str, *, order_by: str | None = None) -> Dat
     mid = prefix("mid")
     df = df.withColumn(mid, F.monotonically_increasing_id())
     df = materialize(df)
-    offset = _offsets(df, mid)
+    # one partition (a small file): no offsets to count
+    parts = df._jdf.rdd().getNumPartitions()
+    offset = F.lit(0).cast("long") if parts <= 1 else _offsets(df, mid)
     return df.withColumn(
         name, (offset + F.col(mid).bitwiseAND(F.lit(_LOW_BITS))).cast("long")
     ).drop(mid)

@@ -660,10 +660,11 @@ def _arrow_to_pandas_types(schema: T.StructType) -> dict[str, str]:
 def _hash_batches(
     batches: Iterator[pa.RecordBatch], columns: list[str], dtypes: dict[str, str]
 ) -> Iterator[pa.RecordBatch]:
-    """Executor side: ``"h:" + 16 hex digits`` of the row hash famgraph.build uses."""
+    """Executor side: the row hash famgraph.build uses, as signed 64-bit bits."""
+    import numpy as np
     import pyarrow as pa
 
-    from famgraph.build import _hex_ids, _row_hash
+    from famgraph.build import _row_hash
 
     for batch in batches:
         rows = batch.column(0)
@@ -681,10 +682,26 @@ def _hash_batches(
                 s = pd.Series(arr.to_pandas(), dtype=object)
             data[name] = s.reset_index(drop=True)
         frame = pd.DataFrame(data, columns=columns)
-        ids = _hex_ids(_row_hash(frame), "h:") if len(frame) else pd.Series([], dtype="str")
+        h = _row_hash(frame) if len(frame) else np.zeros(0, dtype=np.uint64)
         yield pa.RecordBatch.from_arrays(
-            [rows, pa.array(ids.to_numpy(dtype=object), type=pa.string())],
-            names=[ROW, prefix("hid")],
+            [rows, pa.array(h.view(np.int64), type=pa.int64())], names=[ROW, prefix("h")]
+        )
+
+
+def _occurrence_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """Executor side: the hash of (row hash, k) for the k-th (k >= 1) repeat of a row."""
+    import numpy as np
+    import pyarrow as pa
+
+    from famgraph.build import _row_hash
+
+    for batch in batches:
+        h = np.asarray(batch.column(1).to_numpy(), dtype=np.int64).view(np.uint64)
+        k = np.asarray(batch.column(2).to_numpy(), dtype=np.int64).astype(np.uint64)
+        again = _row_hash(pd.DataFrame({"row": h, "occurrence": k})) if len(h) else h
+        yield pa.RecordBatch.from_arrays(
+            [batch.column(0), pa.array(again.view(np.int64), type=pa.int64())],
+            names=[ROW, prefix("h")],
         )
 
 
@@ -694,8 +711,9 @@ def _derive_holding_ids(df: DataFrame) -> DataFrame:
     The id is ``"h:"`` + 16 hex digits of the in-memory engine's row hash (pandas'
     ``hash_pandas_object`` over every column but ``holding_id``), computed on the
     executors by ``mapInArrow`` with the same column dtypes, so both engines give a
-    row the same id. Integer extra columns with empty cells are hashed as floats, as
-    pandas reads them.
+    row the same id; the k-th identical row (k >= 1, in input order) is hashed again
+    with k, so identical purchases stay distinct holdings. Integer extra columns with
+    empty cells are hashed as floats, as pandas reads them.
     """
     need = df.filter(F.col("holding_id").isNull())
     content = [n for n in _data_columns(df) if n != "holding_id"]
@@ -706,28 +724,33 @@ def _derive_holding_ids(df: DataFrame) -> DataFrame:
         if isinstance(types[n], (T.LongType, T.IntegerType, T.ShortType, T.ByteType))
     ]
     sel: list[Column] = [F.col(ROW)]
+    as_float: set[str] = set()
     if ints:
-        row = need.agg(
-            *[F.max(c(n).isNull().cast("int")).alias(f"n{i}") for i, n in enumerate(ints)]
-        ).collect()[0]
+        nulls = [F.max(c(n).isNull().cast("int")).alias(f"n{i}") for i, n in enumerate(ints)]
+        row = need.agg(*nulls).collect()[0]
         as_float = {n for i, n in enumerate(ints) if row[f"n{i}"]}
-    else:
-        as_float = set()
     for n in content:
         sel.append(c(n).cast("double").alias(n) if n in as_float else c(n))
     need = need.select(*sel)
     dtypes = _arrow_to_pandas_types(T.StructType([need.schema[n] for n in content]))
     out_schema = T.StructType(
-        [T.StructField(ROW, T.LongType()), T.StructField(prefix("hid"), T.StringType())]
+        [T.StructField(ROW, T.LongType()), T.StructField(prefix("h"), T.LongType())]
     )
 
-    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    def first(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         return _hash_batches(batches, content, dtypes)
 
     with arrow_udfs():
-        derived = need.mapInArrow(run, out_schema)
+        hashed = materialize(need.mapInArrow(first, out_schema))
+    k = F.row_number().over(Window.partitionBy(prefix("h")).orderBy(ROW)) - 1
+    hashed = hashed.withColumn(prefix("k"), k.cast("long"))
+    repeats = hashed.filter(F.col(prefix("k")) > 0).select(ROW, prefix("h"), prefix("k"))
+    with arrow_udfs():
+        again = repeats.mapInArrow(_occurrence_batches, out_schema)
+    derived = hashed.filter(F.col(prefix("k")) == 0).select(ROW, prefix("h")).unionByName(again)
+    hexed = F.concat(F.lit("h:"), F.lpad(F.lower(F.hex(F.col(prefix("h")))), 16, "0"))
     r = prefix("r")
-    derived = derived.withColumnRenamed(ROW, r)
+    derived = derived.select(F.col(ROW).alias(r), hexed.alias(prefix("hid")))
     joined = df.join(derived, F.col(ROW) == F.col(r), "left").drop(r)
     return (
         joined.withColumn("holding_id", F.coalesce(F.col("holding_id"), F.col(prefix("hid"))))

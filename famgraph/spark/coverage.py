@@ -7,16 +7,15 @@ role; running cover is an anti-join against the covering holdings.
 
 from __future__ import annotations
 
-import warnings
-
 import pandas as pd
 import pyarrow as pa
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from famgraph._validation import Interval, check
-from famgraph.analysis.coverage import DEFAULT_PLAN, validate_plan
-from famgraph.rules import CI_MULTIPLE, LIFE_MULTIPLE, PRIORITY_WEIGHT_BASE
+from famgraph.analysis.households import check_minor_age
+from famgraph.analysis.plan import DEFAULT_PLAN, validate_plan, warn_absent_roles
+from famgraph.rules import CI_MULTIPLE, LIFE_MULTIPLE, MINOR_AGE, PRIORITY_WEIGHT_BASE
 from famgraph.schema import COVERAGE_GAP_COLUMNS, HOUSEHOLD_SUMMARY_COLUMNS, ROLES
 from famgraph.spark.graph import SparkGraph
 from famgraph.spark.households import households_frame
@@ -24,24 +23,16 @@ from famgraph.spark.households import households_frame
 __all__ = ["coverage_gaps", "household_summary"]
 
 
-def _plan(sg: SparkGraph, plan: pd.DataFrame | None, func: str) -> DataFrame:
+def _plan(sg: SparkGraph, plan: pd.DataFrame | None, func: str, minor_age: int) -> DataFrame:
     """The validated plan as a Spark DataFrame; warn once about roles nobody has."""
     if plan is None:
         p = DEFAULT_PLAN.copy()
     else:
         p = validate_plan(plan)
-        hh = households_frame(sg)
+        hh = households_frame(sg, minor_age)
         present = {r["role"] for r in hh.select("role").distinct().collect()}
-        absent = [r for r in dict.fromkeys(p["role"].tolist()) if r not in present]
-        if absent:
-            warnings.warn(
-                f"{func}: the coverage plan has rows for role(s) "
-                f"{', '.join(map(repr, absent))}, which no person in this book has; those "
-                "rows require nothing here. Check the plan's role names, or drop those rows "
-                "to silence this warning.",
-                UserWarning,
-                stacklevel=3,
-            )
+        # _plan <- _required <- the analysis <- caller
+        warn_absent_roles(p, present, func, stacklevel=4)
     table = pa.table(
         {
             "role": pa.array(p["role"].tolist(), pa.string()),
@@ -61,17 +52,19 @@ def _covering(sg: SparkGraph) -> DataFrame:
     return h.filter((F.col("purchased_at") <= at) & running)
 
 
-def _required(sg: SparkGraph, plan: pd.DataFrame | None, func: str) -> DataFrame:
+def _required(sg: SparkGraph, plan: pd.DataFrame | None, func: str, minor_age: int) -> DataFrame:
     """One row per required (person, line): household, role, priority, customer, covered."""
-    hh = households_frame(sg)
+    hh = households_frame(sg, minor_age)
     people = sg.tables["people"].select("person_id", "is_customer")
-    req = hh.join(people, "person_id").join(F.broadcast(_plan(sg, plan, func)), "role")
+    req = hh.join(people, "person_id").join(F.broadcast(_plan(sg, plan, func, minor_age)), "role")
     cov = _covering(sg).select("person_id", "line").distinct().withColumn("covered", F.lit(True))
     req = req.join(cov, ["person_id", "line"], "left")
     return req.withColumn("covered", F.coalesce(F.col("covered"), F.lit(False)))
 
 
-def coverage_gaps(sg: SparkGraph, *, plan: pd.DataFrame | None = None) -> DataFrame:
+def coverage_gaps(
+    sg: SparkGraph, *, plan: pd.DataFrame | None = None, minor_age: int = MINOR_AGE
+) -> DataFrame:
     """Every required (person, line) of the coverage plan that is not covered, on Spark.
 
     Parameters
@@ -81,6 +74,8 @@ def coverage_gaps(sg: SparkGraph, *, plan: pd.DataFrame | None = None) -> DataFr
         ``role, line, priority``; default :data:`famgraph.DEFAULT_PLAN`, checked with
         :func:`famgraph.validate_plan`. A plan with rows for a role nobody has warns
         once.
+    minor_age : int, default 18
+        Households as :func:`households` forms them with this ``minor_age``.
 
     Returns
     -------
@@ -103,16 +98,19 @@ def coverage_gaps(sg: SparkGraph, *, plan: pd.DataFrame | None = None) -> DataFr
     >>> [(r.line, r.priority) for r in gaps.filter("person_id = 'P01'").collect()]
     [('critical_illness', 2), ('accident', 3), ('pension', 3)]
     """
-    req = _required(sg, plan, "coverage_gaps")
+    check_minor_age("coverage_gaps", minor_age)
+    req = _required(sg, plan, "coverage_gaps", int(minor_age))
     gaps = req.filter(~F.col("covered"))
     return gaps.orderBy("household_id", "priority", "person_id", "line").select(
         *COVERAGE_GAP_COLUMNS
     )
 
 
-def _money_gap(sg: SparkGraph, life_multiple: float, ci_multiple: float) -> DataFrame:
+def _money_gap(
+    sg: SparkGraph, life_multiple: float, ci_multiple: float, minor_age: int
+) -> DataFrame:
     """``person_id, gap``: life and critical-illness money gap of earners with income > 0."""
-    hh = households_frame(sg).select("person_id", "role")
+    hh = households_frame(sg, minor_age).select("person_id", "role")
     inc = sg.tables["people"].select("person_id", "annual_income")
     earners = hh.join(inc, "person_id").filter(
         (F.col("role") == "earner") & (F.col("annual_income") > 0)
@@ -145,6 +143,7 @@ def household_summary(
     plan: pd.DataFrame | None = None,
     life_multiple: float = LIFE_MULTIPLE,
     ci_multiple: float = CI_MULTIPLE,
+    minor_age: int = MINOR_AGE,
 ) -> DataFrame:
     """Coverage and protection of every household, one row each, on Spark.
 
@@ -157,6 +156,8 @@ def household_summary(
         Life cover needed per unit of an earner's annual income.
     ci_multiple : float, default 3
         Critical-illness cover needed per unit of an earner's annual income.
+    minor_age : int, default 18
+        Households as :func:`households` forms them with this ``minor_age``.
 
     Returns
     -------
@@ -183,7 +184,8 @@ def household_summary(
     """
     check("household_summary", "life_multiple", life_multiple, Interval(0, None))
     check("household_summary", "ci_multiple", ci_multiple, Interval(0, None))
-    hh = households_frame(sg)
+    check_minor_age("household_summary", minor_age)
+    hh = households_frame(sg, int(minor_age))
     people = sg.tables["people"].select("person_id", "is_customer")
     members = (
         hh.join(people, "person_id")
@@ -193,7 +195,7 @@ def household_summary(
             F.sum(F.col("is_customer").cast("long")).alias("customers"),
         )
     )
-    req = _required(sg, plan, "household_summary")
+    req = _required(sg, plan, "household_summary", int(minor_age))
     weight = F.greatest(F.lit(1), F.lit(PRIORITY_WEIGHT_BASE) - F.col("priority")).cast("double")
     open_gap = F.struct(F.col("priority"), F.col("role_order"), F.col("person_id"), F.col("line"))
     needs = req.groupBy("household_id").agg(
@@ -204,7 +206,7 @@ def household_summary(
         F.min(F.when(~F.col("covered"), open_gap)).alias("top"),
     )
     money = (
-        _money_gap(sg, life_multiple, ci_multiple)
+        _money_gap(sg, life_multiple, ci_multiple, int(minor_age))
         .join(hh.select("person_id", "household_id"), "person_id")
         .groupBy("household_id")
         .agg(F.sum("gap").alias("protection_gap"))

@@ -93,6 +93,17 @@ class SparkGraph:
         """The kept holdings; ``holding_id`` derived where the input had none."""
         return self._public("holdings")
 
+    def active_relations(self) -> DataFrame:
+        """The relations active at ``as_of`` (``since`` <= as_of < ``until``; empty = open).
+
+        Only these form household, family and social edges (docs/metrics.md section 9).
+        """
+        at = F.lit(self.as_of.to_pydatetime()).cast("timestamp_ntz")
+        rel = self.tables["relations"]
+        started = F.col("since").isNull() | (F.col("since") <= at)
+        ongoing = F.col("until").isNull() | (F.col("until") > at)
+        return rel.filter(started & ongoing)
+
     # -- accounting ---------------------------------------------------------------------
     @property
     def rejects(self) -> DataFrame:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from famgraph._validation import Whole, check
+from famgraph.analysis.households import check_minor_age
 from famgraph.rules import ELDER_AGE, MINOR_AGE
 from famgraph.schema import FAMILY_KINDS, HOUSEHOLDS_COLUMNS
 from famgraph.spark._frames import materialize
@@ -45,7 +45,7 @@ def households_frame(sg: SparkGraph, minor_age: int = MINOR_AGE) -> DataFrame:
     if key in sg._memo:
         return sg._memo[key]
     people = sg.tables["people"]
-    rel = sg.tables["relations"]
+    rel = sg.active_relations()
     age = age_column(sg)
     persons = people.select(
         F.col(ORD),
@@ -91,7 +91,7 @@ def households_frame(sg: SparkGraph, minor_age: int = MINOR_AGE) -> DataFrame:
     return out
 
 
-def households(sg: SparkGraph, *, minor_age: int = 18) -> DataFrame:
+def households(sg: SparkGraph, *, minor_age: int = MINOR_AGE) -> DataFrame:
     """Household, family, role and age of every person, on Spark.
 
     Parameters
@@ -124,6 +124,6 @@ def households(sg: SparkGraph, *, minor_age: int = 18) -> DataFrame:
     >>> h.filter("person_id = 'P03'").select("household_id", "role").first()
     Row(household_id='H:P01', role='child')
     """
-    check("households", "minor_age", minor_age, Whole(0, 150, unit="years", integral_only=True))
+    check_minor_age("households", minor_age)
     out = households_frame(sg, int(minor_age))
     return out.orderBy(ORD).select(*HOUSEHOLDS_COLUMNS)

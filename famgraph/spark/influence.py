@@ -30,7 +30,7 @@ def influence_frame(
     ref = sg.tables["referrals"].select(
         F.col("referee_id").alias("src"), F.col("referrer_id").alias("dst"), F.lit(1.0).alias("w")
     )
-    soc = sg.tables["relations"].filter(F.col("relation").isin(*SOCIAL_KINDS))
+    soc = sg.active_relations().filter(F.col("relation").isin(*SOCIAL_KINDS))
     w = F.lit(float(social_weight))
     edges = ref.unionByName(
         soc.select(F.col("person_id").alias("src"), F.col("relative_id").alias("dst"), w.alias("w"))

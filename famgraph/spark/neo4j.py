@@ -245,7 +245,7 @@ def save_neo4j(
             book[f"{t}_extras"] = extras
             book[f"{t}_extra_dtypes"] = dtypes
         q = catalogue["load/book"]
-        with store._errors("saving the book metadata"):
+        with store.errors("saving the book metadata"):
             store.driver.execute_query(
                 q.text, q.bind({"key": BOOK_KEY, "props": book}), database_=database
             )

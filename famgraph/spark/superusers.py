@@ -9,7 +9,15 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from famgraph.analysis.superusers import check_super_user_params
-from famgraph.rules import MIN_REFERRALS, RANK_DECIMALS, TOP_INFLUENCE_PCT
+from famgraph.i18n import check_language
+from famgraph.rules import (
+    ALPHA,
+    DECAY,
+    MIN_REFERRALS,
+    RANK_DECIMALS,
+    SOCIAL_WEIGHT,
+    TOP_INFLUENCE_PCT,
+)
 from famgraph.schema import SUPER_USER_COLUMNS
 from famgraph.spark._frames import materialize, pct_rank, value_ranks
 from famgraph.spark.build import ORD
@@ -27,14 +35,37 @@ def _plural(count: Column, word: str) -> Column:
     )
 
 
-def _thousands(x: Column) -> Column:
-    """A money amount as a whole number with thousands separators (``12,300``).
+def _whole(x: Column) -> Column:
+    """Rounded to 6 decimals first (sums equal up to float noise print the same), then to a
+    whole number with halves away from zero, as people round (72.5 -> 73)."""
+    r = F.bround(x, RANK_DECIMALS)
+    return F.signum(r) * F.floor(F.abs(r) + F.lit(0.5))
 
-    Rounded to 6 decimals first, so that sums equal up to float noise print the
-    same whole number; halves go to the even number (as numpy rounds).
-    """
-    whole = F.bround(F.bround(x, RANK_DECIMALS), 0)
-    return F.format_number(whole, 0)
+
+def _thousands(x: Column) -> Column:
+    """A whole amount with thousands separators: ``12,300`` (famgraph.i18n.amounts, en)."""
+    return F.format_number(_whole(x), 0)
+
+
+def _wan(x: Column) -> Column:
+    """An amount in Chinese units (famgraph.i18n.amounts, zh): below 10,000 whole, else
+    万 or 亿 with up to two decimals."""
+    a = F.abs(x)
+    wan = F.bround(a / F.lit(1e4), 2)
+    yi = F.bround(a / F.lit(1e8), 2)
+    whole_yuan = F.floor(F.abs(F.bround(x, RANK_DECIMALS)) + F.lit(0.5))
+    unit = F.when(whole_yuan < 1e4, 0).when(wan < 10_000, 1).otherwise(2)
+    scaled = F.when(unit == 1, wan).when(unit == 2, yi).otherwise(F.lit(0.0))
+    whole = F.floor(scaled + F.lit(1e-9))
+    frac = F.least(F.greatest(F.bround((scaled - whole) * 100, 0), F.lit(0.0)), F.lit(99.0))
+    frac = frac.cast("int")
+    digits = F.regexp_replace(F.concat(F.lit("."), F.lpad(frac.cast("string"), 2, "0")), "0$", "")
+    num = F.when(unit == 0, _thousands(x)).otherwise(F.format_number(F.signum(x) * whole, 0))
+    return F.concat(
+        num,
+        F.when((unit == 0) | (frac == 0), F.lit("")).otherwise(digits),
+        F.when(unit == 1, F.lit("万")).when(unit == 2, F.lit("亿")).otherwise(F.lit("")),
+    )
 
 
 def _reasons(
@@ -44,35 +75,66 @@ def _reasons(
     converted: Column,
     chain: Column,
     top: Column,
+    language: str,
 ) -> Column:
     """The readable sentence of :func:`famgraph.super_users`, as one column expression."""
+    has_chain = chain > 0
+    in_top = top <= TOP_INFLUENCE_PCT
+    empty = F.lit("")
+    if language == "zh":
+        buys = F.concat(
+            F.when(customer, empty).otherwise(F.lit("潜在客户：")),
+            F.when(freq > 0, F.concat(F.lit("共"), freq.cast("string"), F.lit("次购买"))).otherwise(
+                F.lit("尚无购买")
+            ),
+            F.when(
+                active > 0,
+                F.concat(F.lit("，近12个月内有"), active.cast("string"), F.lit("个季度购买")),
+            ).otherwise(empty),
+        )
+        refs = (
+            F.when(
+                converted > 0,
+                F.concat(
+                    F.lit("；推荐成交"),
+                    converted.cast("string"),
+                    F.lit("位客户"),
+                    F.when(has_chain, F.lit("，推荐链价值")).otherwise(empty),
+                ),
+            )
+            .when(has_chain, F.lit("；推荐链价值"))
+            .otherwise(empty)
+        )
+        worth = F.when(has_chain, _wan(chain)).otherwise(empty)
+        tail = F.when(
+            in_top, F.concat(F.lit("；影响力居前"), top.cast("string"), F.lit("%"))
+        ).otherwise(empty)
+        return F.concat(buys, refs, worth, tail)
     buys = F.concat(
-        F.when(customer, F.lit("")).otherwise(F.lit("prospect: ")),
+        F.when(customer, empty).otherwise(F.lit("prospect: ")),
         F.when(freq > 0, _plural(freq, "purchase")).otherwise(F.lit("no purchases")),
         F.when(
             active > 0,
             F.concat(F.lit(" in "), _plural(active, "quarter"), F.lit(" of the last 12 months")),
-        ).otherwise(F.lit("")),
+        ).otherwise(empty),
     )
-    has_chain = chain > 0
     refs = (
         F.when(
             converted > 0,
             F.concat(
                 F.lit("; "),
                 _plural(converted, "referred customer"),
-                F.when(has_chain, F.lit(" worth ")).otherwise(F.lit("")),
+                F.when(has_chain, F.lit(" worth ")).otherwise(empty),
             ),
         )
         .when(has_chain, F.lit("; referral chain worth "))
-        .otherwise(F.lit(""))
+        .otherwise(empty)
     )
-    worth = F.when(has_chain, _thousands(chain)).otherwise(F.lit(""))
-    down = F.when((converted > 0) & has_chain, F.lit(" down the chain")).otherwise(F.lit(""))
+    worth = F.when(has_chain, _thousands(chain)).otherwise(empty)
+    down = F.when((converted > 0) & has_chain, F.lit(" down the chain")).otherwise(empty)
     infl = F.when(
-        top <= TOP_INFLUENCE_PCT,
-        F.concat(F.lit("; influence in the top "), top.cast("string"), F.lit("%")),
-    ).otherwise(F.lit(""))
+        in_top, F.concat(F.lit("; influence in the top "), top.cast("string"), F.lit("%"))
+    ).otherwise(empty)
     return F.concat(buys, refs, worth, down, infl)
 
 
@@ -82,6 +144,9 @@ def super_users(
     min_referrals: int = MIN_REFERRALS,
     weights: Mapping[str, float] | None = None,
     value: Any = None,
+    decay: float = DECAY,
+    social_weight: float = SOCIAL_WEIGHT,
+    language: str = "en",
 ) -> DataFrame:
     """Relationship tier, super-user score and the reasons, for every person, on Spark.
 
@@ -96,6 +161,12 @@ def super_users(
     value : Spark DataFrame or pandas Series, optional
         Value by person_id replacing the holdings value in ``monetary`` and
         ``chain_value`` (see :func:`referral_value`).
+    decay : float, default 0.5
+        Weight per generation of the chain value (see :func:`referral_value`).
+    social_weight : float, default 0.5
+        Weight of a social tie in the influence graph (see :func:`influence`).
+    language : {"en", "zh"}, default "en"
+        Language of the ``reasons`` sentences.
 
     Returns
     -------
@@ -124,12 +195,17 @@ def super_users(
     >>> s.filter("person_id = 'P05'").select("tier", "reasons").first()
     Row(tier='super', reasons='4 purchases in 2 quarters of the last 12 months; 2 referred \
 customers worth 7,675 down the chain; influence in the top 7%')
+    >>> fgs.super_users(fgs.sample(fgs.local_session()), language="zh").filter(
+    ...     "person_id = 'P05'").first().reasons
+    '共4次购买，近12个月内有2个季度购买；推荐成交2位客户，推荐链价值7,675；影响力居前7%'
+
     """
-    w = check_super_user_params(min_referrals, weights)
+    w = check_super_user_params(min_referrals, weights, decay, social_weight)
+    check_language("super_users", language)
     m = value_metrics(sg)
     v = person_value(sg, value, func="super_users")
-    per = chain_table(sg, v, decay=0.5, max_depth=None)
-    infl = influence_frame(sg)
+    per = chain_table(sg, v, decay=float(decay), max_depth=None)
+    infl = influence_frame(sg, ALPHA, float(social_weight))
     n = infl.count()
     base = (
         m.join(v.withColumnRenamed("v", "value"), "person_id")
@@ -195,8 +271,8 @@ customers worth 7,675 down the chain; influence in the top 7%')
         "converted_referrals",
         "chain_value",
         "influence",
-        _reasons(cust, freq, F.col("active_quarters"), conv, F.col("chain_value"), top).alias(
-            "reasons"
-        ),
+        _reasons(
+            cust, freq, F.col("active_quarters"), conv, F.col("chain_value"), top, language
+        ).alias("reasons"),
     )
     return out.orderBy(ORD).select(*SUPER_USER_COLUMNS)

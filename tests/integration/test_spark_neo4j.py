@@ -84,6 +84,9 @@ def test_spark_write_loads_back_as_the_in_memory_book(
 ) -> None:
     sg, g = books
     assert len(g.rejects) > 0 and len(g.people.columns) > 11  # dirty, with extra columns
+    m = sg.to_pandas()  # the Spark build of a random dirty book is the in-memory one
+    pd.testing.assert_frame_equal(m.rejects, g.rejects)
+    pd.testing.assert_frame_equal(m.quality_report(), g.quality_report(), check_dtype=False)
     report = fgs.save_neo4j(sg, neo4j_server.uri, auth=neo4j_server.auth, batch_size=7)
     assert report.rows["people"] == len(g.people)
     assert report.rows["holdings"] == len(g.holdings)

@@ -6,10 +6,8 @@ Parquet for typed ones), so any difference is the engines', not the input's.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -20,16 +18,6 @@ from famgraph.rules import PRIORITY_WEIGHT_BASE, RANK_DECIMALS, SCORE_WEIGHTS
 
 TABLES = ("people", "relations", "referrals", "holdings")
 FLOAT_ATOL = 1e-6
-
-
-def books_module() -> ModuleType:
-    """``tests/integration/_books.py`` (random dirty books), imported by path."""
-    path = Path(__file__).resolve().parents[1] / "integration" / "_books.py"
-    spec = importlib.util.spec_from_file_location("famgraph_test_books", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def write_book(tables: dict[str, pd.DataFrame], folder: Path, fmt: str) -> dict[str, Path]:
@@ -138,11 +126,12 @@ def score_reference(g: fg.CustomerGraph, su: pd.DataFrame, weights: dict | None)
     return np.where(cust, 100.0 * total, 0.0)
 
 
-_TOP = re.compile(r"; influence in the top (\d+)%$")
+_TOP = re.compile(r"(?:; influence in the top |；影响力居前)(\d+)%$")
 
 
 def split_reasons(reasons: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """``reasons`` without their "influence in the top X%" tail, and X (0 when absent)."""
+    """``reasons`` without their "influence in the top X%" tail (either language), and X
+    (0 when absent)."""
     text = reasons.astype(object)
     head = text.map(lambda s: _TOP.sub("", s))
     top = text.map(lambda s: int(m.group(1)) if (m := _TOP.search(s)) else 0)

@@ -25,6 +25,7 @@ __all__ = [
     "number_rows",
     "pct_rank",
     "prefix",
+    "release",
     "value_ranks",
 ]
 
@@ -71,6 +72,22 @@ def materialize(df: DataFrame) -> DataFrame:
     if sc.getCheckpointDir():
         return df.checkpoint(eager=True)
     return df.localCheckpoint(eager=True)
+
+
+def release(df: DataFrame) -> None:
+    """Free the blocks of a frame made by :func:`materialize` that is no longer needed.
+
+    Iterations checkpoint one frame per step; without this, the executors keep every
+    step's blocks until the JVM's garbage collector lets Spark's cleaner drop them, and
+    a long iteration runs out of memory. Best effort: only a local checkpoint of a
+    classic session is freed (a reliable checkpoint lives in the checkpoint directory).
+    """
+    jdf = getattr(df, "_jdf", None)
+    if jdf is None or df.sparkSession.sparkContext.getCheckpointDir():
+        return
+    plan = jdf.queryExecution().logical()
+    if plan.getClass().getSimpleName() == "LogicalRDD":
+        plan.rdd().unpersist(False)
 
 
 def _offsets(df: DataFrame, mid: str) -> Column:

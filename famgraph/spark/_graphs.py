@@ -23,7 +23,7 @@ from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from famgraph.spark._frames import arrow_udfs, materialize
+from famgraph.spark._frames import arrow_udfs, materialize, release
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -92,6 +92,7 @@ def components(nodes: DataFrame, edges: DataFrame) -> DataFrame:
         small = small.select(F.least("a", "b").alias("a"), F.greatest("a", "b").alias("b"))
         small = materialize(small.filter(F.col("a") != F.col("b")).distinct())
         now = _checksum(small)
+        release(e)
         e = small
         if now == last:
             break
@@ -273,7 +274,7 @@ def _iterate(e: DataFrame, *, alpha: float, tol: float, n: int, check_every: int
             "v", (1.0 + alpha * F.coalesce(F.col("b"), F.lit(0.0))).alias("base")
         )
     )
-    y = materialize(base.select("v", F.col("base").alias("y")))
+    y = held = materialize(base.select("v", F.col("base").alias("y")))
     k = y.count()  # iterated nodes; the n - k others keep y = 1
     cap = 2 * math.ceil(math.log(tol / 2) / math.log(alpha)) + 100
     for step in range(1, cap + 1):
@@ -285,14 +286,18 @@ def _iterate(e: DataFrame, *, alpha: float, tol: float, n: int, check_every: int
         nxt = base.join(sums, "v", "left").select(
             "v", (F.col("base") + alpha * F.coalesce(F.col("s"), F.lit(0.0))).alias("y")
         )
+        nxt = materialize(nxt)
+        done = False
         if step % check_every == 0:
-            both = materialize(nxt.join(y.withColumnRenamed("y", "prev"), "v"))
+            # the change of this step (not checkpointed: a frame holding y twice would
+            # make Spark's size estimates of the next steps grow without bound)
+            both = nxt.join(y.withColumnRenamed("y", "prev"), "v")
             row = both.agg(
                 F.sum(F.abs(F.col("y") - F.col("prev"))).alias("d"), F.sum("y").alias("s")
             ).collect()[0]
-            y = both.select("v", "y")
-            if float(row["d"]) < tol * (float(row["s"]) + (n - k)):
-                break
-        else:
-            y = materialize(nxt)
+            done = float(row["d"]) < tol * (float(row["s"]) + (n - k))
+        release(held)
+        held = y = nxt
+        if done:
+            break
     return y.withColumnRenamed("v", "node")

@@ -33,7 +33,7 @@ from famgraph.schema import (
     TABLES,
     Table,
 )
-from famgraph.spark._frames import arrow_udfs, c, materialize, number_rows, prefix
+from famgraph.spark._frames import arrow_udfs, c, materialize, number_rows, prefix, release
 from famgraph.spark._parse import parse
 
 if TYPE_CHECKING:
@@ -577,7 +577,7 @@ def _cycle_rows(df: DataFrame) -> DataFrame:
     )
     edges = materialize(edges)
     state = edges.select("x", "a", F.least("x", "a").alias("m"))
-    state = materialize(state)
+    state = first = materialize(state)
     n = state.count()
     if n == 0:
         return df.limit(0).select(ROW)
@@ -595,6 +595,8 @@ def _cycle_rows(df: DataFrame) -> DataFrame:
         nxt = materialize(nxt)
         k = nxt.count()
         steps += 1
+        if state is not first:
+            release(state)
         if k == 0:
             return df.limit(0).select(ROW)
         if settled or k == size:

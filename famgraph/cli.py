@@ -12,7 +12,7 @@ import io
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +20,14 @@ import click
 import pandas as pd
 
 import famgraph as fg
+from famgraph.build.pipeline import check_as_of
+from famgraph.build.read import check_encoding
 from famgraph.errors import FamgraphError
 
 FORMATS = ("table", "csv", "json", "parquet")
 _err = None
+#: Set to 1 to see the Python traceback of an unexpected error (a bug: please report it).
+DEBUG_ENV = "FAMGRAPH_DEBUG"
 
 
 def _console() -> Any:
@@ -79,13 +83,78 @@ def _write_bytes(data: bytes, out: str | None) -> None:
         _console().print(f"wrote {out}")
 
 
-def _load(directory: str, as_of: str | None) -> fg.CustomerGraph:
+def _load(directory: str, as_of: pd.Timestamp | None, encoding: str | None) -> fg.CustomerGraph:
     with step(f"reading and validating {directory}"):
-        return fg.read_dir(directory, as_of=as_of)
+        return fg.read_dir(directory, as_of=as_of, encoding=encoding)
+
+
+# --- argument checks: fail before any work, with one line saying what to do -----------
+def _as_of_value(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    if value is None:
+        return None
+    try:
+        return check_as_of(value, "--as-of")
+    except FamgraphError:
+        raise click.BadParameter(
+            f"{value!r} is not a date; write it year first, e.g. 2025-06-30 or 2025年6月30日."
+        ) from None
+
+
+def _encoding_value(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    if value is None:
+        return None
+    try:
+        return check_encoding(value, "--encoding")
+    except FamgraphError:
+        raise click.BadParameter(
+            f"{value!r} is not a text encoding Python knows; try utf-8, gbk or gb18030."
+        ) from None
+
+
+def _encoding_name(ctx: click.Context, param: click.Parameter, value: str) -> Any:
+    """A text encoding Python knows, kept as the user spelled it (for writing files)."""
+    _encoding_value(ctx, param, value)
+    return value
+
+
+def _writable_file(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """An output file path whose folder exists and is writable (checked before the work)."""
+    if value is None:
+        return None
+    p = Path(value)
+    folder = p.parent if str(p.parent) else Path(".")
+    if p.is_dir():
+        raise click.BadParameter(f"{value} is a folder; give a file name inside it.")
+    if not folder.is_dir():
+        raise click.BadParameter(
+            f"the folder {str(folder)!r} does not exist; create it or write somewhere else."
+        )
+    if not os.access(folder, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):
+        raise click.BadParameter(f"cannot write {value}; choose a writable place.")
+    return value
+
+
+def _writable_folder(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """An output folder that exists or can be created (a missing parent is created too)."""
+    if value is None:
+        return None
+    p = Path(value)
+    if p.exists() and not p.is_dir():
+        raise click.BadParameter(f"{value} is a file; give a folder.")
+    existing = next((q for q in (p, *p.parents) if q.exists()), Path("."))
+    if not existing.is_dir() or not os.access(existing, os.W_OK):
+        raise click.BadParameter(f"cannot create or write {value}; choose a writable place.")
+    return value
 
 
 def _fmt_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    f = click.option("--out", "-o", type=click.Path(dir_okay=False), help="Write to FILE.")(f)
+    f = click.option(
+        "--out",
+        "-o",
+        type=click.Path(dir_okay=False),
+        callback=_writable_file,
+        help="Write to FILE.",
+    )(f)
     f = click.option(
         "--format",
         "fmt",
@@ -98,18 +167,73 @@ def _fmt_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _as_of_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--as-of", help="Analysis date (default: latest date in the data).")(f)
+    return click.option(
+        "--as-of",
+        callback=_as_of_value,
+        help="Analysis date, e.g. 2025-06-30 (default: the latest date in the data).",
+    )(f)
+
+
+def _book_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--as-of`` and ``--encoding``: every command that reads a book takes both."""
+    f = click.option(
+        "--encoding",
+        callback=_encoding_value,
+        help="Text encoding of the CSV files, e.g. gbk (default: detect UTF-8 or GBK).",
+    )(f)
+    return _as_of_option(f)
+
+
+def _one_line(message: str) -> str:
+    return " ".join(str(message).split())
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"error: {_one_line(message)}", err=True)
+    sys.exit(code)
 
 
 class _Group(click.Group):
-    """Turns famgraph errors into one clear line and exit code 2."""
+    """Every failure is one line on stderr -- never a traceback -- and a non-zero exit.
 
-    def invoke(self, ctx: click.Context) -> Any:
+    Bad arguments, unreadable input and unwritable output exit with status 2 (the
+    message says what to do); an interrupted run 130; an unexpected error, which is a
+    bug, 1 (set FAMGRAPH_DEBUG=1 to see its traceback).
+    """
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         try:
-            return super().invoke(ctx)
-        except FamgraphError as exc:
-            _console().print(f"[red]error:[/] {exc}")
-            raise SystemExit(2) from None
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+            _fail(exc.format_message() + hint, 2)
+        except click.ClickException as exc:
+            _fail(exc.format_message(), 2)
+        except click.Abort:
+            _fail("aborted.", 130)
+        except (FamgraphError, ValueError) as exc:
+            _fail(str(exc), 2)
+        except OSError as exc:
+            where = f" {exc.filename}" if exc.filename else ""
+            _fail(f"cannot read or write{where}: {exc.strerror or exc}. Check the path.", 2)
+        except Exception as exc:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            _fail(
+                f"unexpected {type(exc).__name__}; this is a bug in famgraph {fg.__version__}. "
+                f"Run again with {DEBUG_ENV}=1 to see the traceback, and report it.",
+                1,
+            )
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -125,7 +249,12 @@ def main() -> None:
 
 @main.command()
 @click.option(
-    "--people", "n_people", default=20_000, show_default=True, help="Size of the synthetic book."
+    "--people",
+    "n_people",
+    default=20_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Size of the synthetic book.",
 )
 @click.option("--seed", default=0, show_default=True, help="Random seed of the synthetic book.")
 @click.option(
@@ -134,6 +263,7 @@ def main() -> None:
     default="report.html",
     show_default=True,
     type=click.Path(dir_okay=False),
+    callback=_writable_file,
     help="Where to write the HTML report.",
 )
 def demo(n_people: int, seed: int, out: str) -> None:
@@ -146,6 +276,50 @@ def demo(n_people: int, seed: int, out: str) -> None:
     _console().print(g.quality_report().to_string(index=False))
     _report(g, out)
     _console().print(f"[bold]done in {time.perf_counter() - t0:.1f} s[/] -> {out}")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False), callback=_writable_folder)
+@click.option(
+    "--people",
+    "n_people",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Number of people in the book.",
+)
+@click.option("--seed", default=0, show_default=True, help="Random seed of the book.")
+@click.option(
+    "--encoding",
+    default="utf-8",
+    show_default=True,
+    callback=_encoding_name,
+    help="Text encoding of the files, e.g. gbk as Excel on a Chinese Windows saves.",
+)
+@click.option(
+    "--forms",
+    type=click.Choice(fg.datasets.FORMS),
+    default=None,
+    help="How dates and yes/no are written: iso (2025-06-30, True) or zh (2025年6月30日, "
+    "是/否). Default: zh for GBK/GB18030, else iso.",
+)
+@click.option("--dirty", is_flag=True, help="Add problem rows of every kind.")
+def sample(
+    directory: str, n_people: int, seed: int, encoding: str, forms: str | None, dirty: bool
+) -> None:
+    """Write a synthetic book as CSV files into DIR (created if needed).
+
+    Families with parents, grandparents and in-laws, referrals, and policies with
+    their policyholders (payer_id, payer_relation) -- grandparents paying for
+    grandchildren included. Read it back with `famgraph validate DIR`.
+    """
+    chinese = check_encoding(encoding, "sample") == "gb18030"
+    chosen = forms or ("zh" if chinese else "iso")
+    with step(f"generating a synthetic book of {n_people:,} people"):
+        tables = fg.datasets.synthetic(n_people=n_people, seed=seed, dirty=dirty)
+    with step(f"writing {directory} ({encoding}, {chosen} forms)"):
+        files = fg.datasets.write_book(tables, directory, encoding=encoding, forms=chosen)
+    click.echo(" ".join(str(f) for f in files))
 
 
 def _report(g: fg.CustomerGraph, out: str, **kw: Any) -> None:
@@ -170,17 +344,28 @@ def _report(g: fg.CustomerGraph, out: str, **kw: Any) -> None:
 @main.command()
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
 @click.option(
-    "--out", "-o", default="report.html", show_default=True, type=click.Path(dir_okay=False)
+    "--out",
+    "-o",
+    default="report.html",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    callback=_writable_file,
 )
 @click.option("--title", default=None, help="Report title.")
 @click.option("--currency", default="CNY", show_default=True)
 @click.option("--mask-names", is_flag=True, help="Show ids instead of personal names.")
-@_as_of_option
+@_book_options
 def report(
-    directory: str, out: str, title: str | None, currency: str, mask_names: bool, as_of: str | None
+    directory: str,
+    out: str,
+    title: str | None,
+    currency: str,
+    mask_names: bool,
+    as_of: pd.Timestamp | None,
+    encoding: str | None,
 ) -> None:
     """Analyse DIR and write one self-contained HTML report."""
-    g = _load(directory, as_of)
+    g = _load(directory, as_of, encoding)
     _report(g, out, title=title, currency=currency, mask_names=mask_names)
 
 
@@ -189,25 +374,50 @@ def report(
 @click.option(
     "--rejects-out",
     type=click.Path(dir_okay=False),
+    callback=_writable_file,
     help="Write every rejected row (table, row, reason, column, detail) as CSV.",
 )
-@click.option("--strict", is_flag=True, help="Exit 1 when any row is rejected.")
-@_as_of_option
-def validate(directory: str, rejects_out: str | None, strict: bool, as_of: str | None) -> None:
-    """Show the quality report (rows in = kept + merged + rejected) and the rejects of DIR."""
-    g = _load(directory, as_of)
+@click.option(
+    "--issues-out",
+    type=click.Path(dir_okay=False),
+    callback=_writable_file,
+    help="Write every emptied cell (table, row, column, reason, detail) as CSV.",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 when any row is rejected or cell emptied.")
+@_book_options
+def validate(
+    directory: str,
+    rejects_out: str | None,
+    issues_out: str | None,
+    strict: bool,
+    as_of: pd.Timestamp | None,
+    encoding: str | None,
+) -> None:
+    """Show the quality report (rows in = kept + merged + rejected), rejects and emptied cells.
+
+    Optional descriptive cells that cannot be read (a birth date, an income, a payer
+    naming nobody ...) are emptied and their rows kept: they are listed apart.
+    """
+    g = _load(directory, as_of, encoding)
     click.echo(g.quality_report().to_string(index=False))
-    rej = g.rejects
+    rej, iss = g.rejects, g.issues
     if len(rej):
         click.echo("\nrejects by reason:")
         counts = rej.groupby(["table", "reason"]).size().rename("rows").reset_index()
         click.echo(counts.to_string(index=False))
         click.echo("\nfirst rejects:")
         click.echo(rej.head(20).to_string(index=False))
+    if len(iss):
+        click.echo("\ncells emptied (their rows are kept):")
+        counts = iss.groupby(["table", "column", "reason"]).size().rename("cells").reset_index()
+        click.echo(counts.to_string(index=False))
     if rejects_out:
         rej.to_csv(rejects_out, index=False)
         _console().print(f"wrote {len(rej):,} rejects to {rejects_out}")
-    if strict and len(rej):
+    if issues_out:
+        iss.to_csv(issues_out, index=False)
+        _console().print(f"wrote {len(iss):,} emptied cells to {issues_out}")
+    if strict and (len(rej) or len(iss)):
         raise SystemExit(1)
 
 
@@ -215,9 +425,15 @@ def _analysis_command(name: str, func: Callable[[fg.CustomerGraph], Any], doc: s
     @main.command(name=name, help=doc)
     @click.argument("directory", type=click.Path(exists=True, file_okay=False))
     @_fmt_option
-    @_as_of_option
-    def cmd(directory: str, fmt: str, out: str | None, as_of: str | None) -> None:
-        g = _load(directory, as_of)
+    @_book_options
+    def cmd(
+        directory: str,
+        fmt: str,
+        out: str | None,
+        as_of: pd.Timestamp | None,
+        encoding: str | None,
+    ) -> None:
+        g = _load(directory, as_of, encoding)
         with step(f"computing {name}"):
             result = func(g)
         emit(result, fmt, out)
@@ -313,7 +529,7 @@ def _store(uri: str, user: str, database: str | None) -> Any:
     is_flag=True,
     help="Delete the famgraph book already in the database first (default: upsert).",
 )
-@_as_of_option
+@_book_options
 def neo4j_save(
     directory: str,
     uri: str,
@@ -322,13 +538,14 @@ def neo4j_save(
     batch_size: int,
     workers: int,
     replace: bool,
-    as_of: str | None,
+    as_of: pd.Timestamp | None,
+    encoding: str | None,
 ) -> None:
     """Validate DIR and save it to Neo4j (idempotent: saving twice changes nothing).
 
     Without --replace, rows are added or updated and nothing already stored is removed.
     """
-    g = _load(directory, as_of)
+    g = _load(directory, as_of, encoding)
     with _store(uri, user, database) as store:
         rep = store.save(g, batch_size=batch_size, progress=True, replace=replace, workers=workers)
     click.echo(str(rep))
@@ -341,6 +558,7 @@ def neo4j_save(
     "-o",
     required=True,
     type=click.Path(file_okay=False),
+    callback=_writable_folder,
     help="Folder to write people/relations/referrals/holdings CSV files into.",
 )
 def neo4j_load(uri: str, user: str, database: str | None, out: str) -> None:

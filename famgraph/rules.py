@@ -29,8 +29,10 @@ __all__ = [
     "DECAY",
     "DEFAULT_PLAN_ROWS",
     "DISCOUNT",
+    "EARLIEST_DATE",
     "ELDER_AGE",
     "HORIZON_MONTHS",
+    "LATEST_DATE",
     "LEAD_FAMILY_POINTS",
     "LEAD_GAP_POINTS",
     "LEAD_TIER_POINTS",
@@ -38,6 +40,7 @@ __all__ = [
     "LIFE_MULTIPLE",
     "MINOR_AGE",
     "MIN_REFERRALS",
+    "OLDEST_AGE",
     "PAGERANK_TOL",
     "PRIORITY_WEIGHT_BASE",
     "RANK_DECIMALS",
@@ -52,6 +55,16 @@ __all__ = [
     "covering",
     "priority_weight",
 ]
+
+# --- sections 1-2: reading the input tables --------------------------------------------
+#: Dates before this are unreadable (``bad_type``): no customer book goes further back.
+EARLIEST_DATE: Final = "1800-01-01"
+#: Dates after this are unreadable (``bad_type``), except ``expires_at``, where a later
+#: date -- e.g. the ``9999-12-31`` many systems write for "never" -- means open-ended.
+#: Well inside pandas' nanosecond range (2262), so date arithmetic cannot overflow.
+LATEST_DATE: Final = "2199-12-31"
+#: An ``age`` above this (or below 0) is unreadable: the cell is blanked (a cell issue).
+OLDEST_AGE: Final = 150
 
 # --- section 3: ages, roles, households ---------------------------------------------
 #: Younger than this is a ``child``; a parent->child edge joins a household while the

@@ -1,11 +1,20 @@
 // Referral chains: cascade size, depth and chain value of every person with referees.
 // chain value = sum over descendants d of $decay^(dist - 1) * value(d), dist <= $max_depth when not null;
-// value(d) = sum of amount of d's holdings with purchased_at <= as_of.
+// value(d) = sum of amount of the holdings d pays for (h.payer_id = d, or d holds one without a
+// payer) with purchased_at <= as_of.
 // params: $as_of (LOCAL DATETIME), $as_of_date (DATE), $decay (float), $max_depth (int or null)
 MATCH (d:Person)
 WHERE EXISTS { (:Person)-[:REFERRED]->(d) }
 CALL (d) {
-  OPTIONAL MATCH (d)-[:HOLDS]->(h:Holding)
+  CALL (d) {
+    MATCH (d)-[:HOLDS]->(h:Holding)
+    WHERE h.payer_id IS NULL
+    RETURN h
+    UNION ALL
+    MATCH (h:Holding {payer_id: d.person_id})
+    RETURN h
+  }
+  WITH h
   WHERE CASE WHEN h.purchased_at IS :: DATE NOT NULL THEN h.purchased_at <= $as_of_date
              ELSE h.purchased_at <= $as_of END
   RETURN coalesce(sum(h.amount), 0.0) AS value

@@ -1,4 +1,4 @@
-"""Naive reference for METRICS.md sections 3-4: coverage gaps and household summary.
+"""Naive reference for docs/metrics.md sections 3-4: coverage gaps and household summary.
 
 Written straight from the definitions, independently of ``famgraph.analysis.coverage``:
 households are recomputed with networkx connected components, and everything else
@@ -71,7 +71,7 @@ def _role(person: dict, age: int | None) -> str:
 
 
 def naive_households(g, minor_age: int = 18) -> dict[str, tuple[str, str, int | None]]:
-    """person_id -> (household_id, role, age), recomputed from METRICS section 3."""
+    """person_id -> (household_id, role, age), recomputed from docs/metrics.md section 3."""
     people = g.people.to_dict("records")
     info: dict[str, tuple[str | None, str, int | None]] = {}
     for p in people:
@@ -82,6 +82,9 @@ def naive_households(g, minor_age: int = 18) -> dict[str, tuple[str, str, int | 
     G.add_nodes_from(pid for pid, (hid, _, _) in info.items() if hid is None)
     for r in g.relations.to_dict("records"):
         a, b, kind = r["person_id"], r["relative_id"], r["relation"]
+        since, until = r.get("since"), r.get("until")
+        if (not _missing(since) and since > g.as_of) or (not _missing(until) and until <= g.as_of):
+            continue  # not active at as_of
         if a not in G or b not in G:
             continue  # one of them has a given household
         if kind == "spouse":

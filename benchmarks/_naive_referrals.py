@@ -1,4 +1,4 @@
-"""Naive reference for METRICS.md sections 5-7: the obvious networkx / pandas way.
+"""Naive reference for docs/metrics.md sections 5-7: the obvious networkx / pandas way.
 
 Written independently of ``famgraph.analysis`` (it reads only the normalised
 tables of the graph), so the parity tests compare two implementations of the
@@ -204,9 +204,17 @@ def influence_graph(g: CustomerGraph, social_weight: float = 0.5) -> nx.DiGraph:
         g.referrals["referrer_id"], g.referrals["referee_id"], strict=True
     ):
         add(referee, referrer, 1.0)
-    for a, b, kind in zip(
-        g.relations["person_id"], g.relations["relative_id"], g.relations["relation"], strict=True
+    rel = g.relations
+    for a, b, kind, since, until in zip(
+        rel["person_id"],
+        rel["relative_id"],
+        rel["relation"],
+        rel["since"],
+        rel["until"],
+        strict=True,
     ):
+        if (not pd.isna(since) and since > g.as_of) or (not pd.isna(until) and until <= g.as_of):
+            continue  # not active at as_of
         if kind in SOCIAL:
             add(a, b, social_weight)
             add(b, a, social_weight)

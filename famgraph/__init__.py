@@ -9,25 +9,24 @@ members lack which cover (:func:`coverage_gaps`), who the super users are
 from famgraph import datasets, plot
 from famgraph._version import __version__
 from famgraph.analysis import households
-from famgraph.analysis.coverage import (
-    DEFAULT_PLAN,
-    coverage_gaps,
-    household_summary,
-    validate_plan,
-)
+from famgraph.analysis.coverage import coverage_gaps, household_summary
 from famgraph.analysis.influence import influence
 from famgraph.analysis.leads import warm_leads
+from famgraph.analysis.plan import DEFAULT_PLAN, validate_plan
 from famgraph.analysis.referrals import referral_value, viral_coefficient
 from famgraph.analysis.superusers import super_users
+from famgraph.analysis.transitions import tier_transitions, transition_matrix
 from famgraph.analysis.value import value_metrics
 from famgraph.build import build, read_dir
 from famgraph.errors import DataError, FamgraphError, StoreError
 from famgraph.graph import CustomerGraph, LargeGraphWarning
 from famgraph.report import report
+from famgraph.schema import TIERS
 from famgraph.store import Neo4jStore
 
 __all__ = [
     "DEFAULT_PLAN",
+    "TIERS",
     "CustomerGraph",
     "DataError",
     "FamgraphError",
@@ -46,6 +45,8 @@ __all__ = [
     "referral_value",
     "report",
     "super_users",
+    "tier_transitions",
+    "transition_matrix",
     "validate_plan",
     "value_metrics",
     "viral_coefficient",

@@ -46,10 +46,12 @@ __all__ = [
     "RANK_DECIMALS",
     "SCORE_WEIGHTS",
     "SOCIAL_WEIGHT",
+    "STRONG_REFERRALS",
     "TOP_INFLUENCE_PCT",
     "UNIT_DAYS",
     "VIRAL_FREQ",
     "VIRAL_WINDOW_DAYS",
+    "WEAK_FREQUENCY",
     "WEEKS_PER_MONTH",
     "bought",
     "covering",
@@ -128,6 +130,10 @@ SOCIAL_WEIGHT: Final = 0.5
 PAGERANK_TOL: Final = 1e-10
 #: Converted referrals a continuous customer needs to be ``super``.
 MIN_REFERRALS: Final = 2
+#: Converted referrals that make a customer ``strong`` even without continuous buying.
+STRONG_REFERRALS: Final = 1
+#: Purchases that make a customer ``weak`` (a repeat buyer); one purchase is ``micro``.
+WEAK_FREQUENCY: Final = 2
 #: Weights of the percentile ranks in the super-user score: Recency, Frequency,
 #: Monetary, Chain value, Influence.
 SCORE_WEIGHTS: Final[dict[str, float]] = {"R": 0.10, "F": 0.20, "M": 0.15, "C": 0.35, "I": 0.20}

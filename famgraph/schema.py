@@ -35,6 +35,7 @@ __all__ = [
     "TABLES",
     "TABLE_ORDER",
     "TIERS",
+    "TRANSITION_COLUMNS",
     "VALUE_COLUMNS",
     "VIRAL_COLUMNS",
     "WARM_LEAD_COLUMNS",
@@ -229,7 +230,7 @@ def canonical_relation(label: str) -> str | None:
 ROLES: tuple[str, ...] = ("earner", "dependent", "child", "elder", "unknown")
 TIERS: tuple[str, ...] = ("none", "micro", "weak", "strong", "super")
 
-#: Reject reasons in precedence order (METRICS.md section 2).
+#: Reject reasons in precedence order (docs/metrics.md section 2).
 REASONS: tuple[str, ...] = (
     "missing_value",
     "bad_type",
@@ -305,6 +306,14 @@ SUPER_USER_COLUMNS = (
     "chain_value",
     "influence",
     "reasons",
+)
+TRANSITION_COLUMNS = (
+    "person_id",
+    "tier_before",
+    "tier_after",
+    "score_before",
+    "score_after",
+    "change",
 )
 WARM_LEAD_COLUMNS = (
     "person_id",

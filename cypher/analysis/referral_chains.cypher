@@ -1,8 +1,9 @@
 // Referral chains: cascade size, depth and chain value of every person with referees.
 // chain value = sum over descendants d of $decay^(dist - 1) * value(d), dist <= $max_depth when not null;
-// value(d) = sum of amount of the holdings d pays for (h.payer_id = d, or d holds one without a
-// payer) with purchased_at <= as_of.
-// params: $as_of (LOCAL DATETIME), $as_of_date (DATE), $decay (float), $max_depth (int or null)
+// value(d) = $values[d.person_id] (0 when absent) when $values is given, else the sum of amount of
+// the holdings d pays for (h.payer_id = d, or held by d without a payer) with purchased_at <= as_of.
+// params: $as_of (LOCAL DATETIME), $as_of_date (DATE), $decay (float), $max_depth (int or null),
+//   $values (map person_id -> float, or null)
 MATCH (d:Person)
 WHERE EXISTS { (:Person)-[:REFERRED]->(d) }
 CALL (d) {
@@ -15,10 +16,12 @@ CALL (d) {
     RETURN h
   }
   WITH h
-  WHERE CASE WHEN h.purchased_at IS :: DATE NOT NULL THEN h.purchased_at <= $as_of_date
+  WHERE $values IS NULL
+    AND CASE WHEN h.purchased_at IS :: DATE NOT NULL THEN h.purchased_at <= $as_of_date
              ELSE h.purchased_at <= $as_of END
-  RETURN coalesce(sum(h.amount), 0.0) AS value
+  RETURN coalesce(sum(h.amount), 0.0) AS held
 }
+WITH d, CASE WHEN $values IS NULL THEN held ELSE coalesce($values[d.person_id], 0.0) END AS value
 MATCH path = (a:Person)-[:REFERRED]->+(d)
 WITH a, length(path) AS dist, value
 RETURN a.person_id AS person_id, count(*) AS cascade_size, max(dist) AS depth,

@@ -12,9 +12,9 @@ UNWIND range($first[k], $last[k] - 1) AS i
 MERGE (h:Holding {holding_id: $holding_id[i]})
 SET h.ord = $ord[i],
     h.line = $line[i],
-    h.purchased_at = CASE WHEN size($purchased_at[i]) > 10 THEN localdatetime($purchased_at[i]) ELSE date($purchased_at[i]) END,
+    h.purchased_at = CASE WHEN $purchased_at[i] CONTAINS 'T' THEN localdatetime($purchased_at[i]) ELSE date($purchased_at[i]) END,
     h.amount = $amount[i],
-    h.expires_at = CASE WHEN size($expires_at[i]) > 10 THEN localdatetime($expires_at[i]) ELSE date($expires_at[i]) END,
+    h.expires_at = CASE WHEN $expires_at[i] CONTAINS 'T' THEN localdatetime($expires_at[i]) ELSE date($expires_at[i]) END,
     h.sum_assured = $sum_assured[i],
     h.product_id = $product_id[i],
     h.payer_id = $payer_id[i],

@@ -6,13 +6,13 @@ UNWIND range(0, size($person_id) - 1) AS i
 MERGE (p:Person {person_id: $person_id[i]})
 SET p.ord = $ord[i],
     p.name = $name[i],
-    p.birth_date = CASE WHEN size($birth_date[i]) > 10 THEN localdatetime($birth_date[i]) ELSE date($birth_date[i]) END,
+    p.birth_date = CASE WHEN $birth_date[i] CONTAINS 'T' THEN localdatetime($birth_date[i]) ELSE date($birth_date[i]) END,
     p.age = $age[i],
     p.gender = $gender[i],
     p.household_id = $household_id[i],
     p.annual_income = $annual_income[i],
     p.is_customer = $is_customer[i],
-    p.joined_at = CASE WHEN size($joined_at[i]) > 10 THEN localdatetime($joined_at[i]) ELSE date($joined_at[i]) END,
+    p.joined_at = CASE WHEN $joined_at[i] CONTAINS 'T' THEN localdatetime($joined_at[i]) ELSE date($joined_at[i]) END,
     p.channel = $channel[i],
     p.role = $role[i]
 // --- with extra columns only: sets the extra_<column> properties ---

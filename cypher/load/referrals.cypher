@@ -6,6 +6,6 @@ MATCH (a:Person {person_id: $referrer_id[i]})
 MATCH (b:Person {person_id: $referee_id[i]})
 MERGE (a)-[r:REFERRED]->(b)
 SET r.ord = $ord[i],
-    r.referred_at = CASE WHEN size($referred_at[i]) > 10 THEN localdatetime($referred_at[i]) ELSE date($referred_at[i]) END
+    r.referred_at = CASE WHEN $referred_at[i] CONTAINS 'T' THEN localdatetime($referred_at[i]) ELSE date($referred_at[i]) END
 // --- with extra columns only: sets the extra_<column> properties ---
 FOREACH (j IN range(0, size($extra_keys) - 1) | SET r[$extra_keys[j]] = $extra_values[j][i])

@@ -7,8 +7,8 @@ MATCH (a:Person {person_id: $person_id[i]})
 MATCH (b:Person {person_id: $relative_id[i]})
 MERGE (a)-[r:SIBLING]->(b)
 SET r.ord = $ord[i],
-    r.since = CASE WHEN size($since[i]) > 10 THEN localdatetime($since[i]) ELSE date($since[i]) END,
-    r.until = CASE WHEN size($until[i]) > 10 THEN localdatetime($until[i]) ELSE date($until[i]) END,
+    r.since = CASE WHEN $since[i] CONTAINS 'T' THEN localdatetime($since[i]) ELSE date($since[i]) END,
+    r.until = CASE WHEN $until[i] CONTAINS 'T' THEN localdatetime($until[i]) ELSE date($until[i]) END,
     r.source = $source[i]
 // --- with extra columns only: sets the extra_<column> properties ---
 FOREACH (j IN range(0, size($extra_keys) - 1) | SET r[$extra_keys[j]] = $extra_values[j][i])

@@ -1,14 +1,10 @@
 """The analyses: one module per question, each function graph first."""
 
-from famgraph.analysis.coverage import (
-    DEFAULT_PLAN,
-    coverage_gaps,
-    household_summary,
-    validate_plan,
-)
+from famgraph.analysis.coverage import coverage_gaps, household_summary
 from famgraph.analysis.households import households
 from famgraph.analysis.influence import influence
 from famgraph.analysis.leads import warm_leads
+from famgraph.analysis.plan import DEFAULT_PLAN, validate_plan
 from famgraph.analysis.referrals import referral_value, viral_coefficient
 from famgraph.analysis.superusers import super_users
 from famgraph.analysis.value import value_metrics

@@ -1,6 +1,6 @@
 """Household coverage: who lacks which cover, and how protected each household is.
 
-METRICS.md section 4. A *coverage plan* says which product lines each role should
+docs/metrics.md section 4. A *coverage plan* says which product lines each role should
 hold and in which order to buy them (priority 1 = buy first). Two analyses use it:
 
 * :func:`coverage_gaps` -- one row per required (person, line) that is not covered;
@@ -13,8 +13,6 @@ no Python loop ever runs over persons or holdings.
 
 from __future__ import annotations
 
-import numbers
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,171 +21,26 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from famgraph._validation import check_param
-from famgraph.analysis.households import households
-from famgraph.errors import DataError
+from famgraph._validation import Interval, check
+from famgraph.analysis.households import check_minor_age, households
+from famgraph.analysis.plan import DEFAULT_PLAN, resolve_plan, validate_plan
 from famgraph.graph import CustomerGraph
-from famgraph.rules import CI_MULTIPLE, DEFAULT_PLAN_ROWS, LIFE_MULTIPLE, covering, priority_weight
+from famgraph.rules import (
+    CI_MULTIPLE,
+    LIFE_MULTIPLE,
+    MINOR_AGE,
+    covering,
+    priority_weight,
+)
 from famgraph.schema import COVERAGE_GAP_COLUMNS, HOUSEHOLD_SUMMARY_COLUMNS, ROLES
 
-__all__ = ["DEFAULT_PLAN", "coverage_gaps", "household_summary", "validate_plan"]
-
-PLAN_COLUMNS: tuple[str, ...] = ("role", "line", "priority")
-
-
-#: The default coverage plan (METRICS.md section 4): ``role, line, priority``,
-#: after the family protection order -- protect the earner's income first.
-DEFAULT_PLAN: pd.DataFrame = pd.DataFrame(
-    {
-        "role": pd.Series([r for r, _, _ in DEFAULT_PLAN_ROWS], dtype="str"),
-        "line": pd.Series([ln for _, ln, _ in DEFAULT_PLAN_ROWS], dtype="str"),
-        "priority": pd.Series([p for _, _, p in DEFAULT_PLAN_ROWS], dtype="int64"),
-    }
-)
+__all__ = ["DEFAULT_PLAN", "coverage_gaps", "gaps_frame", "household_summary", "validate_plan"]
 
 _EARNER = ROLES.index("earner")
 _N_ROLES = len(ROLES)
 
-
-# ---------------------------------------------------------------------------------
-# the plan
-# ---------------------------------------------------------------------------------
-def _is_whole(v: Any) -> bool:
-    if isinstance(v, bool | np.bool_):
-        return False
-    if isinstance(v, numbers.Integral):
-        return True
-    if isinstance(v, numbers.Real):
-        f = float(v)
-        return bool(np.isfinite(f) and f == int(f))
-    return False
-
-
-def validate_plan(plan: pd.DataFrame) -> pd.DataFrame:
-    """Check a coverage plan and return it normalised.
-
-    Parameters
-    ----------
-    plan : pandas.DataFrame
-        Columns ``role, line, priority`` (other columns are ignored). ``role`` must
-        be one of ``earner, dependent, child, elder, unknown`` (case and surrounding
-        spaces ignored); ``line`` is any product line, matched against holdings
-        after lower-casing and trimming; ``priority`` is a whole number, 1 = buy
-        first. Each ``(role, line)`` may appear once.
-
-    Returns
-    -------
-    pandas.DataFrame
-        A new frame with exactly ``role`` (str), ``line`` (str) and ``priority``
-        (int64), in the input order, with a RangeIndex.
-
-    Raises
-    ------
-    DataError
-        Not a DataFrame, a missing column, an empty cell, an unknown role, a
-        priority that is not a whole number, or a repeated ``(role, line)``; the
-        message names the offending values and says how to fix them.
-
-    Notes
-    -----
-    Cost O(rows of the plan). The plan is small; this runs once per analysis call.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> import famgraph as fg
-    >>> validate_plan(pd.DataFrame({"role": [" Earner"], "line": ["LIFE "], "priority": [1.0]}))
-         role  line  priority
-    0  earner  life         1
-    >>> validate_plan(pd.DataFrame({"role": ["boss"], "line": ["life"], "priority": [1]}))
-    Traceback (most recent call last):
-    ...
-    famgraph.errors.DataError: The coverage plan names an unknown role 'boss'; ...
-    """
-    if not isinstance(plan, pd.DataFrame):
-        raise DataError(
-            "The coverage plan must be a pandas DataFrame with columns role, line, "
-            f"priority; got {type(plan).__name__}. Start from a copy of fg.DEFAULT_PLAN.",
-            table="plan",
-        )
-    missing = [c for c in PLAN_COLUMNS if c not in plan.columns]
-    if missing:
-        raise DataError(
-            f"The coverage plan has no column {', '.join(map(repr, missing))}; it needs "
-            "columns role, line, priority (see fg.DEFAULT_PLAN).",
-            table="plan",
-            column=missing[0],
-        )
-    for col in PLAN_COLUMNS:
-        empty = plan[col].isna().to_numpy()
-        if empty.any():
-            row = int(np.flatnonzero(empty)[0])
-            raise DataError(
-                f"The coverage plan has an empty `{col}` in row {row}; every row needs "
-                "a role, a line and a priority.",
-                table="plan",
-                column=col,
-                row=row,
-            )
-    role = pd.Series(plan["role"].to_numpy(dtype=object), dtype="str").str.strip().str.lower()
-    unknown = sorted(set(role[~role.isin(ROLES)].tolist()))
-    if unknown:
-        raise DataError(
-            f"The coverage plan names an unknown role {', '.join(map(repr, unknown))}; "
-            f"valid roles are {', '.join(ROLES)}. Rename or drop those rows.",
-            table="plan",
-            column="role",
-        )
-    line = pd.Series(plan["line"].to_numpy(dtype=object), dtype="str").str.strip().str.lower()
-    blank = (line == "").to_numpy()
-    if blank.any():
-        row = int(np.flatnonzero(blank)[0])
-        raise DataError(
-            f"The coverage plan has a blank `line` in row {row}; give a product line "
-            "such as 'life' or 'medical'.",
-            table="plan",
-            column="line",
-            row=row,
-        )
-    raw_prio = plan["priority"].tolist()  # the plan is small: a handful of rows
-    bad = [v for v in raw_prio if not _is_whole(v)]
-    if bad:
-        shown = ", ".join(repr(v) for v in bad[:5])
-        raise DataError(
-            f"The coverage plan's `priority` must be whole numbers (1 = buy first); "
-            f"got {shown}. Use integers such as 1, 2, 3, 4.",
-            table="plan",
-            column="priority",
-        )
-    priority = pd.Series([int(v) for v in raw_prio], dtype="int64")
-    out = pd.DataFrame({"role": role, "line": line, "priority": priority})
-    dup = out.duplicated(["role", "line"], keep=False).to_numpy()
-    if dup.any():
-        pairs = sorted({f"({r}, {ln})" for r, ln in zip(role[dup], line[dup], strict=True)})
-        raise DataError(
-            f"The coverage plan lists {', '.join(pairs)} more than once (after "
-            "lower-casing and trimming); keep one row per role and line.",
-            table="plan",
-        )
-    return out
-
-
-def _resolve_plan(plan: pd.DataFrame | None, role_code: np.ndarray, func: str) -> pd.DataFrame:
-    """The validated plan; warn once about roles of a given plan that nobody has."""
-    if plan is None:
-        return DEFAULT_PLAN.copy()
-    p = validate_plan(plan)
-    present = np.bincount(role_code[role_code >= 0], minlength=_N_ROLES) > 0
-    absent = [r for r in dict.fromkeys(p["role"].tolist()) if not present[ROLES.index(r)]]
-    if absent:
-        warnings.warn(
-            f"{func}: the coverage plan has rows for role(s) {', '.join(map(repr, absent))}, "
-            "which no person in this book has; those rows require nothing here. Check "
-            "the plan's role names, or drop those rows to silence this warning.",
-            UserWarning,
-            stacklevel=4,  # _resolve_plan <- _core <- the analysis <- caller
-        )
-    return p
+#: What ``life_multiple`` and ``ci_multiple`` must be.
+MULTIPLE_RANGE = Interval(0, None)
 
 
 # ---------------------------------------------------------------------------------
@@ -262,13 +115,13 @@ def _rank(order: np.ndarray) -> np.ndarray:
     return rank
 
 
-def _base(g: CustomerGraph) -> dict[str, Any]:
-    """The plan-independent part of :func:`_core`, computed once per graph."""
-    return dict(g.memo(("coverage_base",), lambda: _compute_base(g)))
+def _base(g: CustomerGraph, minor_age: int) -> dict[str, Any]:
+    """The plan-independent part of :func:`_core`, computed once per graph and minor_age."""
+    return dict(g.memo(("coverage_base", minor_age), lambda: _compute_base(g, minor_age)))
 
 
-def _compute_base(g: CustomerGraph) -> dict[str, Any]:
-    hh = households(g)
+def _compute_base(g: CustomerGraph, minor_age: int) -> dict[str, Any]:
+    hh = households(g, minor_age=minor_age)
     r_code, r_uniq = _dict_codes(hh["role"])
     role_map = np.append(pd.Index(list(ROLES)).get_indexer(pd.Index(r_uniq)), -1)
     # household and person order (string order of the ids; g.id_rank is person_id's)
@@ -290,11 +143,12 @@ def _compute_base(g: CustomerGraph) -> dict[str, Any]:
     return base
 
 
-def _core(g: CustomerGraph, plan: pd.DataFrame | None, func: str) -> _Core:
+def _core(g: CustomerGraph, plan: pd.DataFrame | None, func: str, minor_age: int) -> _Core:
+    check_minor_age(func, minor_age)
     n = g.n_people
-    b = _base(g)
+    b = _base(g, int(minor_age))
     hh, role = b["hh"].copy(deep=False), b["role"]
-    p = _resolve_plan(plan, role, func)
+    p = resolve_plan(plan, role, func)
     role = np.where(role >= 0, role, _N_ROLES)
 
     # the plan as (role x line) matrices
@@ -343,7 +197,9 @@ def _str_column(values: Any, idx: np.ndarray) -> pd.Series:
 # ---------------------------------------------------------------------------------
 # public analyses
 # ---------------------------------------------------------------------------------
-def coverage_gaps(g: CustomerGraph, *, plan: pd.DataFrame | None = None) -> pd.DataFrame:
+def coverage_gaps(
+    g: CustomerGraph, *, plan: pd.DataFrame | None = None, minor_age: int = MINOR_AGE
+) -> pd.DataFrame:
     """Every required (person, line) of the coverage plan that is not covered.
 
     Parameters
@@ -353,6 +209,8 @@ def coverage_gaps(g: CustomerGraph, *, plan: pd.DataFrame | None = None) -> pd.D
         ``role, line, priority``; default :data:`DEFAULT_PLAN`. Checked with
         :func:`validate_plan`. A given plan with rows for a role that no person in
         ``g`` has triggers one ``UserWarning`` (those rows require nothing).
+    minor_age : int, default 18
+        Households as :func:`famgraph.households` forms them with this ``minor_age``.
 
     Returns
     -------
@@ -381,7 +239,7 @@ def coverage_gaps(g: CustomerGraph, *, plan: pd.DataFrame | None = None) -> pd.D
     >>> gaps[gaps.person_id == "P01"][["line", "priority"]].values.tolist()
     [['critical_illness', 2], ['accident', 3], ['pension', 3]]
     """
-    c = _core(g, plan, "coverage_gaps")
+    c = _core(g, plan, "coverage_gaps", minor_age)
     nh, n_prio = len(c.hh_ids), len(c.prio_values)
     # persons in (household_id, person_id) order; their open gaps as an (n, L) matrix
     people_order = np.argsort(c.hh_code * max(c.n, 1) + c.p_rank)
@@ -411,18 +269,57 @@ def coverage_gaps(g: CustomerGraph, *, plan: pd.DataFrame | None = None) -> pd.D
     prio_code = np.empty(total, dtype=np.int64)
     for dest, pers, cols, qs in parts:
         person[dest], line[dest], prio_code[dest] = pers, cols, qs
-    return pd.DataFrame(
+    return gaps_frame(
+        _str_column(c.hh_ids, c.hh_code[person]),
+        _str_column(c.hh["person_id"], person),
+        # a person whose role is outside ROLES requires nothing: never in here
+        _str_column(np.asarray(ROLES, dtype=object), c.role[person]),
+        _str_column(c.lines, line),
+        c.prio_values[prio_code],
+        g.is_customer[person],
+        presorted=True,
+    )
+
+
+def gaps_frame(
+    household_id: Any,
+    person_id: Any,
+    role: Any,
+    line: Any,
+    priority: Any,
+    is_customer: Any,
+    *,
+    presorted: bool = False,
+) -> pd.DataFrame:
+    """The :func:`coverage_gaps` result from its columns: canonical names, dtypes and order.
+
+    Shared by the in-memory engine (which produces its rows already in order:
+    ``presorted=True``) and the Neo4j push-down (rows in any order: they are sorted
+    here by household_id, priority, person_id, line in string order).
+
+    Examples
+    --------
+    >>> gaps_frame(["H2", "H1"], ["B", "A"], ["child", "earner"], ["medical", "life"],
+    ...            [2, 1], [True, False])
+      household_id person_id    role     line  priority  is_customer
+    0           H1         A  earner     life         1        False
+    1           H2         B   child  medical         2         True
+    """
+    out = pd.DataFrame(
         {
-            "household_id": _str_column(c.hh_ids, c.hh_code[person]),
-            "person_id": _str_column(c.hh["person_id"], person),
-            # a person whose role is outside ROLES requires nothing: never in here
-            "role": _str_column(np.asarray(ROLES, dtype=object), c.role[person]),
-            "line": _str_column(c.lines, line),
-            "priority": pd.Series(c.prio_values[prio_code], dtype="int64"),
-            "is_customer": pd.Series(g.is_customer[person], dtype="bool"),
+            "household_id": pd.Series(_str_array(household_id), dtype="str"),
+            "person_id": pd.Series(_str_array(person_id), dtype="str"),
+            "role": pd.Series(_str_array(role), dtype="str"),
+            "line": pd.Series(_str_array(line), dtype="str"),
+            "priority": pd.Series(np.asarray(priority, dtype=np.int64), dtype="int64"),
+            "is_customer": pd.Series(np.asarray(is_customer, dtype=bool), dtype="bool"),
         },
         columns=list(COVERAGE_GAP_COLUMNS),
     )
+    if presorted:
+        return out
+    order = ["household_id", "priority", "person_id", "line"]
+    return out.sort_values(order, kind="stable").reset_index(drop=True)
 
 
 def _money_gap(g: CustomerGraph, c: _Core, life_multiple: float, ci_multiple: float) -> np.ndarray:
@@ -446,6 +343,7 @@ def household_summary(
     plan: pd.DataFrame | None = None,
     life_multiple: float = LIFE_MULTIPLE,
     ci_multiple: float = CI_MULTIPLE,
+    minor_age: int = MINOR_AGE,
 ) -> pd.DataFrame:
     """Coverage and protection of every household, one row each.
 
@@ -459,6 +357,8 @@ def household_summary(
         Life cover needed per unit of an earner's annual income.
     ci_multiple : float, default 3
         Critical-illness cover needed per unit of an earner's annual income.
+    minor_age : int, default 18
+        Households as :func:`famgraph.households` forms them with this ``minor_age``.
 
     Returns
     -------
@@ -498,14 +398,9 @@ def household_summary(
     >>> float(s.set_index("household_id").loc["H:P01", "protection_gap"])
     1360000.0
     """
-    for name, v in (("life_multiple", life_multiple), ("ci_multiple", ci_multiple)):
-        ok = (
-            isinstance(v, numbers.Real)
-            and not isinstance(v, bool)
-            and bool(np.isfinite(float(v)) and float(v) >= 0)
-        )
-        check_param("household_summary", name, v, ok, "a number >= 0")
-    c = _core(g, plan, "household_summary")
+    check("household_summary", "life_multiple", life_multiple, MULTIPLE_RANGE)
+    check("household_summary", "ci_multiple", ci_multiple, MULTIPLE_RANGE)
+    c = _core(g, plan, "household_summary", minor_age)
     hh_code, nh, n, nl = c.hh_code, len(c.hh_ids), c.n, max(len(c.lines), 1)
     need = c.need[c.role]  # (n, L)
     has = need & c.covered

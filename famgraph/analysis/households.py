@@ -1,4 +1,4 @@
-"""Households, families, ages and roles (METRICS.md section 3)."""
+"""Households, families, ages and roles (docs/metrics.md section 3)."""
 
 from __future__ import annotations
 

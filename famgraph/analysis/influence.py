@@ -1,21 +1,21 @@
-"""Influence: PageRank over referrals and social ties (METRICS.md section 7)."""
+"""Influence: PageRank over referrals and social ties (docs/metrics.md section 7)."""
 
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix, csr_matrix
 
-from famgraph._validation import check_param
+from famgraph._validation import Interval, check
 from famgraph.graph import CustomerGraph
+from famgraph.rules import ALPHA, PAGERANK_TOL, SOCIAL_WEIGHT
 
 __all__ = ["influence", "pagerank"]
 
 #: Stop when the L1 change between two iterates is below this (absolute).
-TOL = 1e-10
+TOL = PAGERANK_TOL
 
 
 def influence_matrix(g: CustomerGraph, social_weight: float) -> tuple[csr_matrix, np.ndarray]:
@@ -109,7 +109,20 @@ def pagerank(w: csr_matrix, *, alpha: float = 0.85, tol: float = TOL) -> np.ndar
     raise RuntimeError(f"PageRank did not converge to {tol} in {max_iter} iterations.")
 
 
-def influence(g: CustomerGraph, *, alpha: float = 0.85, social_weight: float = 0.5) -> pd.Series:
+#: What ``alpha`` and ``social_weight`` must be.
+ALPHA_RANGE = Interval(0, 1, closed="neither")
+SOCIAL_WEIGHT_RANGE = Interval(0, None)
+
+
+def check_influence_params(alpha: float, social_weight: float, func: str) -> None:
+    """Validate PageRank's ``alpha`` in (0, 1) and ``social_weight`` >= 0 (finite)."""
+    check(func, "alpha", alpha, ALPHA_RANGE)
+    check(func, "social_weight", social_weight, SOCIAL_WEIGHT_RANGE)
+
+
+def influence(
+    g: CustomerGraph, *, alpha: float = ALPHA, social_weight: float = SOCIAL_WEIGHT
+) -> pd.Series:
     """How central each person is in the referral and social network (PageRank).
 
     Parameters
@@ -146,23 +159,7 @@ def influence(g: CustomerGraph, *, alpha: float = 0.85, social_weight: float = 0
     >>> s.idxmax(), round(float(s.sum()), 6)
     ('P05', 1.0)
     """
-    check_param(
-        "influence",
-        "alpha",
-        alpha,
-        isinstance(alpha, numbers.Real) and not isinstance(alpha, bool) and 0 < float(alpha) < 1,
-        "in (0, 1)",
-    )
-    check_param(
-        "influence",
-        "social_weight",
-        social_weight,
-        isinstance(social_weight, numbers.Real)
-        and not isinstance(social_weight, bool)
-        and math.isfinite(float(social_weight))
-        and float(social_weight) >= 0,
-        "a finite number >= 0",
-    )
+    check_influence_params(alpha, social_weight, "influence")
     a, sw = float(alpha), float(social_weight)
 
     def compute() -> np.ndarray:

@@ -16,6 +16,8 @@ from famgraph.rules import (
     LEAD_GAP_POINTS,
     LEAD_TIER_POINTS,
     LEAD_TIER_WEIGHTS,
+    MIN_REFERRALS,
+    MINOR_AGE,
     priority_weight,
 )
 from famgraph.schema import WARM_LEAD_COLUMNS
@@ -35,7 +37,14 @@ _FULL_GAP_WEIGHT = float(
 )
 
 
-def warm_leads(g: CustomerGraph, *, plan: pd.DataFrame | None = None) -> pd.DataFrame:
+def warm_leads(
+    g: CustomerGraph,
+    *,
+    plan: pd.DataFrame | None = None,
+    minor_age: int = MINOR_AGE,
+    min_referrals: int = MIN_REFERRALS,
+    value: pd.Series | None = None,
+) -> pd.DataFrame:
     """Prospects related to a strong or super customer, best leads first, with why.
 
     Parameters
@@ -43,6 +52,13 @@ def warm_leads(g: CustomerGraph, *, plan: pd.DataFrame | None = None) -> pd.Data
     g : CustomerGraph
     plan : pandas.DataFrame, optional
         Coverage plan for the gaps (default :data:`famgraph.DEFAULT_PLAN`).
+    minor_age : int, default 18
+        Households as :func:`famgraph.households` forms them.
+    min_referrals : int, default 2
+        Passed to :func:`famgraph.super_users` (who is ``super``).
+    value : pandas.Series, optional
+        Value by ``person_id`` for the via customers' scores (see
+        :func:`famgraph.super_users`).
 
     Returns
     -------
@@ -92,7 +108,7 @@ def warm_leads(g: CustomerGraph, *, plan: pd.DataFrame | None = None) -> pd.Data
     [['P07', 'P05', 'super', 'parent'], ['P09', 'P08', 'super', 'spouse'],
      ['P03', 'P01', 'strong', 'parent'], ['P12', 'P10', 'strong', 'parent']]
     """
-    su = super_users(g)
+    su = super_users(g, min_referrals=min_referrals, value=value)
     n = g.n_people
     score = su["score"].to_numpy(dtype=float)
     is_super = su["is_super"].to_numpy(dtype=bool)
@@ -107,7 +123,8 @@ def warm_leads(g: CustomerGraph, *, plan: pd.DataFrame | None = None) -> pd.Data
     v = np.concatenate([g.rel_dst, g.rel_src])
     rel = np.concatenate([kind_code, kind_code + len(kinds)]).astype(np.int64)
     fam = np.concatenate([g.rel_is_family, g.rel_is_family])
-    ok = ~g.is_customer[p] & (tier_w[v] > 0)
+    active = np.concatenate([g.rel_active, g.rel_active])
+    ok = active & ~g.is_customer[p] & (tier_w[v] > 0)
     p, v, rel, fam = p[ok], v[ok], rel[ok], fam[ok]
     id_rank = g.id_rank
     order = np.lexsort((vocab_rank[rel], ~fam, id_rank[v], -score[v], -tier_w[v], p))
@@ -115,7 +132,7 @@ def warm_leads(g: CustomerGraph, *, plan: pd.DataFrame | None = None) -> pd.Data
     first = np.r_[True, p[1:] != p[:-1]] if len(p) else np.zeros(0, dtype=bool)
     p, v, rel, fam = p[first], v[first], rel[first], fam[first]
 
-    gaps = coverage_gaps(g, plan=plan)
+    gaps = coverage_gaps(g, plan=plan, minor_age=minor_age)
     gp = g.idx(gaps["person_id"])
     prio = gaps["priority"].to_numpy(dtype=float)
     open_gaps = np.bincount(gp, minlength=n).astype(np.int64)
@@ -127,9 +144,9 @@ def warm_leads(g: CustomerGraph, *, plan: pd.DataFrame | None = None) -> pd.Data
     top_line = np.full(n, -1, dtype=np.int64)
     top_line[gp[g_first]] = line_code[g_first]
 
-    hh = households(g)["household_id"].reset_index(drop=True)
+    hh = households(g, minor_age=minor_age)["household_id"].reset_index(drop=True)
     hh_p = pd.Series(hh.array.take(p))
-    summary = household_summary(g, plan=plan)
+    summary = household_summary(g, plan=plan, minor_age=minor_age)
     at = pd.Index(summary["household_id"]).get_indexer(hh_p)
     money = summary["protection_gap"].to_numpy(dtype=float)
     pgap = np.where(at >= 0, money[np.maximum(at, 0)], 0.0) if len(money) else np.zeros(len(p))

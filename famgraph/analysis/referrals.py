@@ -1,4 +1,4 @@
-"""Referral-chain value and viral coefficient (METRICS.md section 6).
+"""Referral-chain value and viral coefficient (docs/metrics.md section 6).
 
 The engine works on the parent array ``g.referrer`` (the kept referral forest):
 pointer jumping gives every person's root and generation in O(V log D) array
@@ -8,17 +8,24 @@ at a time, with ``np.add.at`` -- no per-person Python.
 
 from __future__ import annotations
 
-import numbers
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from famgraph._validation import check_param
+from famgraph._validation import Count, Interval, Whole, check, check_param
 from famgraph.analysis.value import ids_at, person_value
 from famgraph.graph import CustomerGraph
+from famgraph.rules import DECAY, VIRAL_FREQ, VIRAL_WINDOW_DAYS
 from famgraph.schema import REFERRAL_VALUE_COLUMNS, VIRAL_COLUMNS
 
-__all__ = ["converted_and_chain", "forest_levels", "referral_value", "viral_coefficient"]
+__all__ = [
+    "converted_and_chain",
+    "forest_levels",
+    "referral_frame",
+    "referral_value",
+    "viral_coefficient",
+]
 
 
 def forest_levels(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -108,7 +115,7 @@ def _chain_sums(
 
 
 def converted_and_chain(
-    g: CustomerGraph, value: np.ndarray, *, decay: float = 0.5
+    g: CustomerGraph, value: np.ndarray, *, decay: float = DECAY
 ) -> tuple[np.ndarray, np.ndarray]:
     """``converted_referrals`` and ``chain_value`` (no ``max_depth``) as arrays.
 
@@ -125,33 +132,22 @@ def converted_and_chain(
     return converted, _chain_sums(parent, _by_generation(gen), gen, value, decay, None)
 
 
-def check_referral_params(decay: float, max_depth: int | None) -> None:
+#: What ``decay`` must be.
+DECAY_RANGE = Interval(0, 1, closed="right")
+
+
+def check_referral_params(
+    decay: float, max_depth: int | None, func: str = "referral_value"
+) -> None:
     """Validate ``decay`` in (0, 1] and ``max_depth`` (whole number >= 1, or None)."""
-    check_param(
-        "referral_value",
-        "decay",
-        decay,
-        isinstance(decay, numbers.Real) and not isinstance(decay, bool) and 0 < float(decay) <= 1,
-        "in (0, 1]",
-    )
-    check_param(
-        "referral_value",
-        "max_depth",
-        max_depth,
-        max_depth is None
-        or (
-            isinstance(max_depth, numbers.Integral)
-            and not isinstance(max_depth, bool)
-            and int(max_depth) >= 1
-        ),
-        "a whole number >= 1 or None",
-    )
+    check(func, "decay", decay, DECAY_RANGE)
+    check(func, "max_depth", max_depth, Count, none_ok=True)
 
 
 def referral_value(
     g: CustomerGraph,
     *,
-    decay: float = 0.5,
+    decay: float = DECAY,
     max_depth: int | None = None,
     value: pd.Series | None = None,
 ) -> pd.DataFrame:
@@ -189,7 +185,7 @@ def referral_value(
 
     Notes
     -----
-    METRICS.md section 6. Cost O(V) array work plus one vectorised step per
+    docs/metrics.md section 6. Cost O(V) array work plus one vectorised step per
     generation (D steps for a forest of depth D); with ``max_depth = K < D``,
     O(Σ_d min(generation(d), K)).
 
@@ -226,23 +222,71 @@ def referral_value(
         parent, levels, gen, v, float(decay), None if max_depth is None else int(max_depth)
     )
 
+    return referral_frame(
+        g.people["person_id"],
+        ids_at(g, parent),
+        ids_at(g, root),
+        gen,
+        direct,
+        converted,
+        cascade,
+        depth,
+        chain,
+    )
+
+
+def referral_frame(
+    person_id: Any,
+    referred_by: Any,
+    root_id: Any,
+    generation: Any,
+    direct_referrals: Any,
+    converted_referrals: Any,
+    cascade_size: Any,
+    depth: Any,
+    chain_value: Any,
+) -> pd.DataFrame:
+    """The :func:`referral_value` result from its columns (people order): names and dtypes.
+
+    Shared by the in-memory engine and the Neo4j push-down. Ids are text (missing
+    ``referred_by`` for roots), counts int64, ``chain_value`` float64.
+
+    Examples
+    --------
+    >>> referral_frame(["A", "B"], [None, "A"], ["A", "A"], [0, 1], [1, 0], [1, 0],
+    ...                [1, 0], [1, 0], [5.0, 0.0]).dtypes.astype(str).tolist()
+    ['str', 'str', 'str', 'int64', 'int64', 'int64', 'int64', 'int64', 'float64']
+    """
+
+    def ids(v: Any) -> pd.Series:
+        return pd.Series(np.asarray(v, dtype=object) if isinstance(v, list) else v, dtype="str")
+
+    def whole(v: Any) -> np.ndarray:
+        return np.asarray(v, dtype=np.int64)
+
     return pd.DataFrame(
         {
-            "person_id": g.people["person_id"].reset_index(drop=True),
-            "referred_by": ids_at(g, parent),
-            "root_id": ids_at(g, root),
-            "generation": gen,
-            "direct_referrals": direct,
-            "converted_referrals": converted,
-            "cascade_size": cascade,
-            "depth": depth,
-            "chain_value": chain,
+            "person_id": ids(person_id).reset_index(drop=True),
+            "referred_by": ids(referred_by).reset_index(drop=True),
+            "root_id": ids(root_id).reset_index(drop=True),
+            "generation": whole(generation),
+            "direct_referrals": whole(direct_referrals),
+            "converted_referrals": whole(converted_referrals),
+            "cascade_size": whole(cascade_size),
+            "depth": whole(depth),
+            "chain_value": np.asarray(chain_value, dtype=float),
         },
         columns=list(REFERRAL_VALUE_COLUMNS),
     )
 
 
-def viral_coefficient(g: CustomerGraph, *, freq: str = "Q", window_days: int = 365) -> pd.DataFrame:
+#: What ``window_days`` must be.
+WINDOW_DAYS = Whole(0, unit="days", integral_only=True)
+
+
+def viral_coefficient(
+    g: CustomerGraph, *, freq: str = VIRAL_FREQ, window_days: int = VIRAL_WINDOW_DAYS
+) -> pd.DataFrame:
     """How many new customers each joining cohort brought in within a window.
 
     Parameters
@@ -267,7 +311,7 @@ def viral_coefficient(g: CustomerGraph, *, freq: str = "Q", window_days: int = 3
 
     Notes
     -----
-    METRICS.md section 6. Prospects and customers without ``joined_at`` are in
+    docs/metrics.md section 6. Prospects and customers without ``joined_at`` are in
     no cohort; referrals without ``referred_at`` never count. Cost O(V + R).
 
     Examples
@@ -288,15 +332,7 @@ def viral_coefficient(g: CustomerGraph, *, freq: str = "Q", window_days: int = 3
         except (ValueError, TypeError):
             ok = False
     check_param("viral_coefficient", "freq", freq, ok, 'a pandas period alias such as "Q"')
-    check_param(
-        "viral_coefficient",
-        "window_days",
-        window_days,
-        isinstance(window_days, numbers.Integral)
-        and not isinstance(window_days, bool)
-        and int(window_days) >= 0,
-        "a whole number of days >= 0",
-    )
+    check("viral_coefficient", "window_days", window_days, WINDOW_DAYS)
 
     joined = g.people["joined_at"]
     member = g.is_customer & joined.notna().to_numpy()

@@ -1,4 +1,4 @@
-"""Relationship tiers and super-user scores (METRICS.md section 7)."""
+"""Relationship tiers and super-user scores (docs/metrics.md section 7)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,26 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from famgraph._validation import check_param
-from famgraph.analysis.influence import influence
-from famgraph.analysis.referrals import converted_and_chain
+from famgraph._validation import Count, check, check_param
+from famgraph.analysis.influence import check_influence_params, influence
+from famgraph.analysis.referrals import check_referral_params, converted_and_chain
 from famgraph.analysis.value import value_metrics
 from famgraph.graph import CustomerGraph
-from famgraph.rules import RANK_DECIMALS, SCORE_WEIGHTS, TOP_INFLUENCE_PCT
+from famgraph.rules import (
+    ALPHA,
+    CONTINUOUS_QUARTERS,
+    DECAY,
+    MIN_REFERRALS,
+    RANK_DECIMALS,
+    SCORE_WEIGHTS,
+    SOCIAL_WEIGHT,
+    STRONG_REFERRALS,
+    TOP_INFLUENCE_PCT,
+    WEAK_FREQUENCY,
+)
 from famgraph.schema import SUPER_USER_COLUMNS, TIERS
 
-__all__ = ["DEFAULT_WEIGHTS", "pct_rank", "score_ranks", "super_users"]
+__all__ = ["DEFAULT_WEIGHTS", "pct_rank", "score_ranks", "super_users", "tier_codes"]
 
 #: Score weights of the percentile ranks: Recency, Frequency, Monetary, Chain, Influence.
 DEFAULT_WEIGHTS: dict[str, float] = dict(SCORE_WEIGHTS)
@@ -208,9 +219,11 @@ def _reasons(
 def super_users(
     g: CustomerGraph,
     *,
-    min_referrals: int = 2,
+    min_referrals: int = MIN_REFERRALS,
     weights: Mapping[str, float] | None = None,
     value: pd.Series | None = None,
+    decay: float = DECAY,
+    social_weight: float = SOCIAL_WEIGHT,
 ) -> pd.DataFrame:
     """Relationship tier, super-user score and the reasons, for every person.
 
@@ -229,6 +242,11 @@ def super_users(
         Value by ``person_id`` replacing the holdings value, used for
         ``monetary`` and ``chain_value`` (see
         :func:`famgraph.analysis.value.person_value`).
+    decay : float, default 0.5
+        Weight per referral generation in ``chain_value`` (see
+        :func:`famgraph.referral_value`).
+    social_weight : float, default 0.5
+        Weight of a social tie in the influence graph (see :func:`famgraph.influence`).
 
     Returns
     -------
@@ -255,7 +273,7 @@ def super_users(
 
     Notes
     -----
-    METRICS.md section 7, with value from section 5, chain value from section 6
+    docs/metrics.md section 7, with value from section 5, chain value from section 6
     and :func:`famgraph.influence`. Cost: that of :func:`famgraph.influence`
     (sparse PageRank) plus O(V log V) for the ranks.
 
@@ -269,34 +287,31 @@ def super_users(
     '4 purchases in 2 quarters of the last 12 months; 2 referred customers worth 7,675 \
 down the chain; influence in the top 7%'
     """
-    w = check_super_user_params(min_referrals, weights)
+    w = check_super_user_params(min_referrals, weights, decay, social_weight)
     m = value_metrics(g, value=value, func="super_users")
-    converted, chain = converted_and_chain(g, m["monetary"].to_numpy(dtype=float))
+    converted, chain = converted_and_chain(g, m["monetary"].to_numpy(dtype=float), decay=decay)
     return assemble(
         g.people["person_id"].reset_index(drop=True),
         g.is_customer,
         m,
         converted,
         chain,
-        influence(g).to_numpy(),
+        influence(g, social_weight=social_weight).to_numpy(),
         min_referrals=min_referrals,
         weights=w,
     )
 
 
 def check_super_user_params(
-    min_referrals: int, weights: Mapping[str, float] | None
+    min_referrals: int,
+    weights: Mapping[str, float] | None,
+    decay: float = DECAY,
+    social_weight: float = SOCIAL_WEIGHT,
 ) -> dict[str, float]:
-    """Validate ``min_referrals`` and ``weights``; return the full weight dict."""
-    check_param(
-        "super_users",
-        "min_referrals",
-        min_referrals,
-        isinstance(min_referrals, numbers.Integral)
-        and not isinstance(min_referrals, bool)
-        and int(min_referrals) >= 1,
-        "a whole number >= 1",
-    )
+    """Validate the options of :func:`super_users`; return the full weight dict."""
+    check("super_users", "min_referrals", min_referrals, Count)
+    check_referral_params(decay, None, "super_users")
+    check_influence_params(ALPHA, social_weight, "super_users")
     return _check_weights(weights)
 
 
@@ -307,7 +322,7 @@ def score_ranks(
     infl: np.ndarray,
     weights: Mapping[str, float],
 ) -> np.ndarray:
-    """The super-user score of every person (prospects 0), METRICS section 7.
+    """The super-user score of every person (prospects 0), docs/metrics.md section 7.
 
     Each factor is a percentile rank (``rank(pct=True)``, ties averaged) among
     customers: R = -recency_days among customers with a purchase (the others get
@@ -346,6 +361,40 @@ def score_ranks(
     return score
 
 
+def tier_codes(
+    cust: np.ndarray, m: pd.DataFrame, converted: np.ndarray, min_referrals: int
+) -> np.ndarray:
+    """Each person's tier as a code into ``TIERS`` (none, micro, weak, strong, super).
+
+    Customers, in this order: ``super`` = continuous and ``converted >= min_referrals``;
+    ``strong`` = continuous or a converted referral; ``weak`` = repeat purchases;
+    ``micro`` = one purchase; else ``none``. Prospects: ``none``.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"frequency": [5, 3, 2, 1, 0], "active_quarters": [2, 2, 1, 1, 0]})
+    >>> cust = np.ones(5, dtype=bool)
+    >>> tier_codes(cust, m, np.array([2, 0, 0, 0, 0]), 2).tolist()
+    [4, 3, 2, 1, 0]
+    """
+    freq = m["frequency"].to_numpy(dtype=np.int64)
+    continuous = m["active_quarters"].to_numpy(dtype=np.int64) >= CONTINUOUS_QUARTERS
+    return np.asarray(
+        np.select(
+            [
+                ~cust,
+                continuous & (converted >= min_referrals),
+                continuous | (converted >= STRONG_REFERRALS),
+                freq >= WEAK_FREQUENCY,
+                freq >= 1,
+            ],
+            [0, 4, 3, 2, 1],
+            default=0,
+        ),
+        dtype=np.int64,
+    )
+
+
 def assemble(
     person_id: pd.Series,
     cust: np.ndarray,
@@ -357,7 +406,7 @@ def assemble(
     min_referrals: int,
     weights: dict[str, float],
 ) -> pd.DataFrame:
-    """Tiers, score and reasons from the per-person inputs (METRICS.md section 7).
+    """Tiers, score and reasons from the per-person inputs (docs/metrics.md section 7).
 
     Shared by :func:`super_users` and the Neo4j push-down, which computes the
     value metrics ``m`` (columns ``frequency, recency_days, monetary,
@@ -366,20 +415,7 @@ def assemble(
     n = len(person_id)
     freq = m["frequency"].to_numpy(dtype=np.int64)
     active = m["active_quarters"].to_numpy(dtype=np.int64)
-    continuous = active >= 2
-    # codes index TIERS = ("none", "micro", "weak", "strong", "super")
-    tier_code = np.select(
-        [
-            ~cust,
-            continuous & (converted >= min_referrals),
-            continuous | (converted >= 1),
-            freq >= 2,
-            freq == 1,
-        ],
-        [0, 4, 3, 2, 1],
-        default=0,
-    )
-
+    tier_code = tier_codes(cust, m, converted, min_referrals)
     score = score_ranks(cust, m, chain, infl, weights)
 
     # Share of persons with at least one's influence (ties count), in whole percent

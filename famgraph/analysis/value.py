@@ -1,4 +1,4 @@
-"""Value and repurchase of every person (METRICS.md section 5).
+"""Value and repurchase of every person (docs/metrics.md section 5).
 
 ``value(p)`` is the sum of ``amount`` of the holdings p pays for -- their
 ``payer_id``, else p's own -- bought on or before ``as_of``; frequency, recency
@@ -16,6 +16,7 @@ import pandas as pd
 from famgraph._arrays import take_ids
 from famgraph._validation import check_param
 from famgraph.graph import CustomerGraph
+from famgraph.rules import ACTIVE_WINDOW_DAYS, CONTINUOUS_QUARTERS, bought
 from famgraph.schema import VALUE_COLUMNS
 
 __all__ = ["VALUE_COLUMNS", "ids_at", "person_value", "value_metrics"]
@@ -39,8 +40,7 @@ def ids_at(g: CustomerGraph, idx: np.ndarray) -> pd.Series:
 
 def _bought(g: CustomerGraph) -> np.ndarray:
     """Boolean mask over holding rows: bought on or before ``as_of``."""
-    at = g.holdings["purchased_at"]
-    return np.asarray((at <= g.as_of).to_numpy(dtype=bool, na_value=False), dtype=bool)
+    return bought(g.holdings["purchased_at"], g.as_of)
 
 
 def person_value(
@@ -164,7 +164,7 @@ def value_metrics(
 
     Notes
     -----
-    Definitions in METRICS.md section 5. Cost O(V + H): bincounts and one
+    Definitions in docs/metrics.md section 5. Cost O(V + H): bincounts and one
     scatter into a ``V x 5`` boolean table of quarters.
 
     Examples
@@ -190,11 +190,12 @@ def value_metrics(
     recency = pd.array(rec, dtype="Int64")
     recency[~has] = pd.NA
 
-    in_window = at_us > as_of_us - 365 * _DAY_US
+    in_window = at_us > as_of_us - ACTIVE_WINDOW_DAYS * _DAY_US
     q_at = g.holdings["purchased_at"][keep][in_window]
     q_num = (q_at.dt.year.to_numpy() * 4 + (q_at.dt.month.to_numpy() - 1) // 3).astype(np.int64)
     q_now = g.as_of.year * 4 + (g.as_of.month - 1) // 3
-    seen = np.zeros((n, 5), dtype=bool)
+    # a window of D days touches at most D // 91 + 2 calendar quarters
+    seen = np.zeros((n, ACTIVE_WINDOW_DAYS // 91 + 2), dtype=bool)
     seen[who[in_window], q_now - q_num] = True
     active = seen.sum(axis=1).astype(np.int64)
 
@@ -205,7 +206,7 @@ def value_metrics(
             "recency_days": recency,
             "monetary": person_value(g, value, func=func),
             "active_quarters": active,
-            "continuous": active >= 2,
+            "continuous": active >= CONTINUOUS_QUARTERS,
         },
         columns=list(VALUE_COLUMNS),
     )

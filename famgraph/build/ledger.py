@@ -1,7 +1,7 @@
 """Bookkeeping of the build: one reason per rejected row, one entry per blanked cell.
 
 :class:`Ledger` holds, for one accounted table, the outcome of every input row --
-kept, merged or rejected with the first reason in precedence order (METRICS.md
+kept, merged or rejected with the first reason in precedence order (docs/metrics.md
 section 2). :class:`CellIssues` lists the optional descriptive cells that were
 emptied instead of rejecting their row. Details that quote a value are built only
 for the rows concerned (:class:`ValuesDetail`), and only into these tables, which

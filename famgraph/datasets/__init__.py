@@ -179,7 +179,7 @@ def synthetic(
     -------
     dict of str to pandas.DataFrame
         ``people``, ``relations``, ``referrals``, ``holdings`` with the canonical
-        columns of METRICS.md section 1: ids and labels as ``str``, dates as
+        columns of docs/metrics.md section 1: ids and labels as ``str``, dates as
         ``datetime64[us]``, numbers as ``float64``, ``is_customer`` as bool.
 
     Raises

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from famgraph.graph import CustomerGraph
+from famgraph.rules import VIRAL_WINDOW_DAYS
 
 __all__ = ["KPI_COLUMNS", "Kpi", "headline_kpis", "latest_k_factor"]
 
@@ -35,7 +36,7 @@ def _pct(x: float) -> str:
 
 
 def latest_k_factor(
-    viral: pd.DataFrame, as_of: pd.Timestamp, *, window_days: int = 365
+    viral: pd.DataFrame, as_of: pd.Timestamp, *, window_days: int = VIRAL_WINDOW_DAYS
 ) -> tuple[str | None, float]:
     """The K-factor of the latest cohort whose referral window has closed.
 
@@ -72,7 +73,7 @@ def headline_kpis(
     *,
     households: pd.DataFrame,
     viral: pd.DataFrame | None = None,
-    window_days: int = 365,
+    window_days: int = VIRAL_WINDOW_DAYS,
 ) -> pd.DataFrame:
     """The report's headline KPIs, each with its definition.
 
@@ -158,7 +159,7 @@ def headline_kpis(
             "Households",
             float(n_hh),
             f"{n_hh:,}",
-            "Distinct household_id after household inference (METRICS.md section 3).",
+            "Distinct household_id after household inference (docs/metrics.md, section 3).",
         ),
         Kpi(
             "penetration",

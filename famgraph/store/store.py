@@ -1,46 +1,41 @@
-"""Neo4jStore: save a CustomerGraph to Neo4j, load it back, run the analyses inside Neo4j."""
+"""Neo4jStore: save a CustomerGraph to Neo4j, load it back, run the analyses inside Neo4j.
+
+The store owns the connection (lifecycle, error translation), the schema, and the
+save / load round trip. What each save writes is planned in
+:mod:`famgraph.store.plans`; the analyses inside Neo4j live in
+:mod:`famgraph.store.pushdown`, and the store's methods of the same names delegate
+to them.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
 
-from famgraph._arrays import components
-from famgraph._validation import check_param
-from famgraph._version import __version__
-from famgraph.analysis.referrals import check_referral_params
-from famgraph.errors import DataError, StoreError
+from famgraph._validation import Count, check
+from famgraph.errors import StoreError
 from famgraph.graph import CustomerGraph
-from famgraph.schema import (
-    COVERAGE_GAP_COLUMNS,
-    FAMILY_KINDS,
-    NODE_LABELS,
-    REFERRAL_VALUE_COLUMNS,
-    REL_TYPES,
-    SOCIAL_KINDS,
-    TABLES,
-)
+from famgraph.rules import DECAY, MIN_REFERRALS, MINOR_AGE, SOCIAL_WEIGHT
+from famgraph.schema import NODE_LABELS, REL_TYPES, TABLES
+from famgraph.store import pushdown
 from famgraph.store.catalogue import Catalogue, Query
-from famgraph.store.codec import (
-    EXTRA_PREFIX,
-    extra_columns,
-    restore,
-    restore_extra,
-    to_values,
-)
+from famgraph.store.codec import EXTRA_PREFIX, restore, restore_extra
 from famgraph.store.config import Neo4jConfig
+from famgraph.store.errors import safe_uri, translate_errors
+from famgraph.store.plans import book_props, check_references, save_plans
 from famgraph.store.writer import (
     BatchWriter,
     Counters,
     SaveReport,
     TableStats,
+    count_retries,
     now,
-    split_lanes,
+    progress_bar,
 )
 
 if TYPE_CHECKING:
@@ -54,18 +49,6 @@ log = logging.getLogger("famgraph")
 DEFAULT_BATCH_SIZE = 5_000
 #: The ``key`` of the one ``:Book`` metadata node.
 BOOK_KEY = "famgraph"
-#: Relation kind -> the load statement that writes it (the relationship type is
-#: fixed inside each file; values never choose Cypher text).
-REL_QUERY: dict[str, str] = {
-    **{k: f"load/rel_{k}" for k in FAMILY_KINDS},
-    **dict.fromkeys(SOCIAL_KINDS, "load/rel_knows"),
-}
-_REL_ORDER = (*FAMILY_KINDS, "knows")
-
-_UNREACHABLE = (
-    "Check that the server is running and that the URI (scheme, host and Bolt port) is "
-    "right; for a local development server run `scripts/neo4j-dev start`."
-)
 
 
 class Neo4jStore:
@@ -126,7 +109,7 @@ class Neo4jStore:
         self.catalogue = Catalogue.default()
         self._verified = False
         if isinstance(uri_or_driver, str):
-            self.uri = _safe_uri(uri_or_driver)
+            self.uri = safe_uri(uri_or_driver)
             self.user = auth[0] if auth else None
             scheme = uri_or_driver.partition("://")[0].lower()
             if scheme not in ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"):
@@ -188,67 +171,13 @@ class Neo4jStore:
         return f"Neo4jStore(uri={self.uri!r}, database={self.database!r})"
 
     # -- errors ---------------------------------------------------------------------
-    @contextmanager
-    def _errors(self, action: str) -> Iterator[None]:
-        """Turn driver and server errors into StoreError (no password, no row values)."""
-        import neo4j.exceptions as nx
+    def errors(self, action: str) -> AbstractContextManager[None]:
+        """A block whose driver and server errors become :class:`~famgraph.StoreError`.
 
-        where = f"Neo4j at {self.uri} (database {self.database!r})"
-        try:
-            yield
-        except StoreError:
-            raise
-        except nx.AuthError:
-            who = f"user {self.user!r}" if self.user else "the given credentials"
-            raise StoreError(
-                f"{where} rejected the login of {who} while {action}. Check the user name "
-                "and password (NEO4J_USER / NEO4J_PASSWORD, or auth=(user, password))."
-            ) from None
-        except (
-            nx.ServiceUnavailable,
-            nx.SessionExpired,
-            nx.IncompleteCommit,
-            nx.ConnectionAcquisitionTimeoutError,
-            OSError,
-        ) as exc:
-            raise StoreError(
-                f"Cannot reach Neo4j at {self.uri} while {action} ({type(exc).__name__}). "
-                f"{_UNREACHABLE} If the server stopped during a save, start it again and "
-                "repeat the same save: it is idempotent and completes what is missing."
-            ) from None
-        except nx.Neo4jError as exc:
-            code = exc.code or "unknown code"
-            if "DatabaseNotFound" in code:
-                msg = (
-                    f"{where}: the database does not exist. Check NEO4J_DATABASE / database=; "
-                    "Neo4j Community has only the database 'neo4j'."
-                )
-            elif ".Schema." in code:
-                msg = (
-                    f"{where}: schema conflict while {action} ({code}). An existing "
-                    "constraint or index on :Person(person_id), :Household(household_id), "
-                    ":Holding(holding_id) or :Book(key), or duplicate id values in nodes "
-                    "already there, block famgraph's uniqueness constraints. Drop the "
-                    "conflicting constraint or index (SHOW CONSTRAINTS; SHOW INDEXES) or use "
-                    "an empty database."
-                )
-            elif ".Security." in code:
-                msg = (
-                    f"{where}: the user may not do this while {action} ({code}). Grant the "
-                    "user read and write access (and schema rights for ensure_schema)."
-                )
-            elif isinstance(exc, nx.TransientError):
-                msg = (
-                    f"{where}: the server kept failing transiently while {action} ({code}) "
-                    "after the driver's retries. Try again, or use a smaller batch_size."
-                )
-            else:
-                msg = f"{where} rejected a statement while {action} ({code})."
-            raise StoreError(msg) from None
-        except nx.DriverError as exc:
-            raise StoreError(
-                f"The Neo4j driver failed while {action} ({type(exc).__name__}). {_UNREACHABLE}"
-            ) from None
+        The message names the URI, user and database and says what to check; never the
+        password or a row value. ``action`` says what the store was doing.
+        """
+        return translate_errors(self.uri, self.database, self.user, action)
 
     # -- low-level ------------------------------------------------------------------
     def _query(self, name: str) -> Query:
@@ -257,11 +186,11 @@ class Neo4jStore:
     def _connect(self) -> None:
         """Fail fast (no retries) when the server is unreachable; checked once per store."""
         if not self._verified:
-            with self._errors("connecting"):
+            with self.errors("connecting"):
                 self._driver.verify_connectivity()
             self._verified = True
 
-    def _read(self, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    def read(self, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         """Run a read statement; the result as a DataFrame with the statement's columns."""
         import neo4j
 
@@ -301,8 +230,8 @@ class Neo4jStore:
         """
         self._verified = False
         self._connect()
-        with self._errors("connecting"):
-            self._read("read/constraints")
+        with self.errors("connecting"):
+            self.read("read/constraints")
 
     # -- schema ---------------------------------------------------------------------
     def ensure_schema(self) -> None:
@@ -313,10 +242,10 @@ class Neo4jStore:
         StoreError
             When an existing constraint, index or duplicate data conflicts with them.
         """
-        with self._errors("creating the schema"):
+        with self.errors("creating the schema"):
             for name in self.catalogue.names("schema/"):
                 self._run(name)
-            have = self._read("read/constraints")
+            have = self.read("read/constraints")
         found = {
             (tuple(lab), tuple(prop))
             for lab, prop, typ in zip(
@@ -350,7 +279,7 @@ class Neo4jStore:
             Number of nodes deleted.
         """
         total = 0
-        with self._errors("clearing the book"):
+        with self.errors("clearing the book"):
             while True:
                 c = self._run("load/clear", {"limit": int(batch_size)})
                 total += c.nodes_deleted
@@ -359,8 +288,8 @@ class Neo4jStore:
 
     def counts(self) -> dict[str, int]:
         """Number of famgraph nodes per label and relationships per type (0 when none)."""
-        with self._errors("counting"):
-            df = self._read("read/counts")
+        with self.errors("counting"):
+            df = self.read("read/counts")
         out = dict.fromkeys((*NODE_LABELS, "Book", *REL_TYPES), 0)
         out.update({str(k): int(v) for k, v in zip(df["what"], df["n"], strict=True)})
         return out
@@ -420,23 +349,27 @@ class Neo4jStore:
         batch is one managed transaction (``execute_write``), retried by the driver
         on transient errors. Cost O(rows); rows are converted column by column.
         """
-        for name, value in (("batch_size", batch_size), ("workers", workers)):
-            check_param("save", name, value, _is_count(value), "a whole number >= 1")
+        check("save", "batch_size", batch_size, Count)
+        check("save", "workers", workers, Count)
         bs = int(batch_size)
-        _check_references(g)
+        check_references(g)
         t_start = now()
         self._connect()
         self.ensure_schema()
         if replace:
             self.clear(batch_size=bs)
-        plans = _save_plans(g)
+        plans = save_plans(g)
         fresh = not any(self.counts().values())
         total_rows = sum(p.rows for p in plans if p.counted)
         writer = BatchWriter(self._driver, self.database)
         stats: dict[str, dict[str, Any]] = {
             t: {"rows": 0, "batches": 0, "seconds": 0.0, "c": Counters()} for t in TABLES
         }
-        with _progress(progress, total_rows) as advance, self._errors("saving"):
+        with (
+            progress_bar(progress, total_rows) as advance,
+            count_retries() as retries,
+            self.errors("saving"),
+        ):
             for plan in plans:
                 t0 = now()
                 q = self._query(plan.query)
@@ -454,7 +387,7 @@ class Neo4jStore:
 
                 writer.run_lanes(q, plan.lanes(int(workers), bs), on_batch)
                 st["seconds"] += now() - t0
-            writer.run(self._query("load/book"), {"key": BOOK_KEY, "props": _book_props(g)})
+            writer.run(self._query("load/book"), {"key": BOOK_KEY, "props": book_props(g)})
         tables = {
             t: TableStats(
                 table=t,
@@ -476,6 +409,7 @@ class Neo4jStore:
             batch_size=bs,
             workers=int(workers),
             fresh=fresh,
+            retries=retries.count,
         )
         log.info("famgraph.Neo4jStore.save: %s", str(report).splitlines()[0])
         return report
@@ -489,8 +423,8 @@ class Neo4jStore:
         StoreError
             When the database holds no famgraph book.
         """
-        with self._errors("reading the book metadata"):
-            df = self._read("read/book", {"key": BOOK_KEY})
+        with self.errors("reading the book metadata"):
+            df = self.read("read/book", {"key": BOOK_KEY})
         if df.empty:
             raise StoreError(
                 f"Neo4j at {self.uri} (database {self.database!r}) holds no famgraph book "
@@ -527,13 +461,13 @@ class Neo4jStore:
         """
         meta = self.book()
         tables: dict[str, pd.DataFrame] = {}
-        with self._errors("loading"):
+        with self.errors("loading"):
             for t in TABLES:
                 tables[t] = self._load_table(t, meta)
         return CustomerGraph.from_tables(**tables, as_of=meta["as_of"])
 
     def _load_table(self, table: str, meta: dict[str, Any]) -> pd.DataFrame:
-        raw = self._read(f"read/{table}")
+        raw = self.read(f"read/{table}")
         order = (
             np.argsort(raw["ord"].to_numpy(dtype=float, na_value=np.inf), kind="stable")
             if len(raw)
@@ -546,465 +480,55 @@ class Neo4jStore:
         dtypes = list(meta.get(f"{table}_extra_dtypes") or [])
         for name, dtype in zip(names, dtypes, strict=True):
             which = "_extra_temporal" if str(dtype).startswith("datetime64") else "_extra"
-            col = self._read(f"read/{table}{which}", {"key": EXTRA_PREFIX + name})
+            col = self.read(f"read/{table}{which}", {"key": EXTRA_PREFIX + name})
             by_ord = pd.Series(col["value"].to_numpy(dtype=object), index=col["ord"].to_numpy())
             vals = by_ord.reindex(ords) if len(ords) else pd.Series([], dtype=object)
             out[name] = restore_extra(pd.Series(vals.to_numpy(dtype=object), dtype=object), dtype)
         return out
 
     # -- push-down analyses -----------------------------------------------------------
-    def _as_of_params(self) -> dict[str, Any]:
-        at = self.as_of()
-        return {"as_of": at.to_pydatetime(), "as_of_date": at.date()}
 
-    def coverage_gaps(self, plan: pd.DataFrame | None = None) -> pd.DataFrame:
-        """:func:`famgraph.coverage_gaps`, computed inside Neo4j.
+    # -- analyses inside Neo4j (famgraph.store.pushdown) -------------------------------
+    def coverage_gaps(
+        self, *, plan: pd.DataFrame | None = None, minor_age: int = MINOR_AGE
+    ) -> pd.DataFrame:
+        """:func:`famgraph.coverage_gaps` computed inside Neo4j.
 
-        Parameters
-        ----------
-        plan : pandas.DataFrame, optional
-            ``role, line, priority``; default :data:`famgraph.DEFAULT_PLAN`
-            (checked with :func:`famgraph.validate_plan`).
-
-        Returns
-        -------
-        pandas.DataFrame
-            The same frame as ``fg.coverage_gaps(store.load(), plan=plan)``:
-            ``household_id, person_id, role, line, priority, is_customer`` sorted by
-            household_id, priority, person_id, line.
-
-        Notes
-        -----
-        One Cypher statement (``cypher/analysis/coverage_gaps.cypher``) computes ages
-        at the stored ``as_of``, roles, households (derived ones by a
-        variable-length match over SPOUSE and CHILD-to-a-minor relationships) and
-        the uncovered required lines; only the gap rows travel back, and are
-        sorted here. Cost per person: its holdings plus its household component.
-        Unlike the in-memory function, a plan row for a role nobody has does not warn.
+        See :func:`famgraph.store.pushdown.coverage_gaps`.
         """
-        from famgraph.analysis.coverage import DEFAULT_PLAN, validate_plan
+        return pushdown.coverage_gaps(self, plan=plan, minor_age=minor_age)
 
-        p = DEFAULT_PLAN if plan is None else validate_plan(plan)
-        rows = [
-            {"role": str(r), "line": str(ln), "priority": int(q)}
-            for r, ln, q in zip(p["role"], p["line"], p["priority"], strict=True)
-        ]
-        with self._errors("computing coverage gaps"):
-            params = {**self._as_of_params(), "minor_age": 18, "plan": rows}
-            df = self._read("analysis/coverage_gaps", params)
-        out = pd.DataFrame(
-            {
-                "household_id": _str(df["household_id"]),
-                "person_id": _str(df["person_id"]),
-                "role": _str(df["role"]),
-                "line": _str(df["line"]),
-                "priority": df["priority"].to_numpy(dtype=np.int64),
-                "is_customer": df["is_customer"].to_numpy(dtype=bool),
-            },
-            columns=list(COVERAGE_GAP_COLUMNS),
-        )
-        return out.sort_values(
-            ["household_id", "priority", "person_id", "line"], kind="stable"
-        ).reset_index(drop=True)
+    def referral_value(
+        self,
+        *,
+        decay: float = DECAY,
+        max_depth: int | None = None,
+        value: pd.Series | None = None,
+    ) -> pd.DataFrame:
+        """:func:`famgraph.referral_value` computed inside Neo4j.
 
-    def referral_value(self, decay: float = 0.5, max_depth: int | None = None) -> pd.DataFrame:
-        """:func:`famgraph.referral_value`, computed inside Neo4j.
-
-        Parameters
-        ----------
-        decay : float, default 0.5
-            Weight per generation, in (0, 1].
-        max_depth : int, optional
-            Count only descendants at most this many generations down (>= 1).
-
-        Returns
-        -------
-        pandas.DataFrame
-            The same frame as ``fg.referral_value(store.load(), decay=...,
-            max_depth=...)``, one row per person in saved people order.
-
-        Notes
-        -----
-        Two Cypher statements: ``analysis/referral_people`` (referrer, root and
-        generation by a variable-length match up the :REFERRED forest, direct and
-        converted referrals) and ``analysis/referral_chains`` (for every referee,
-        its holdings value, then every ancestor path: cascade size, depth and
-        ``decay ** (dist - 1) * value`` summed per ancestor). Cost O(sum of
-        generations) path steps; results are joined here by person_id.
+        See :func:`famgraph.store.pushdown.referral_value`.
         """
-        check_referral_params(decay, max_depth)
-        with self._errors("computing referral value"):
-            people = self._read("analysis/referral_people")
-            chains = self._read(
-                "analysis/referral_chains",
-                {
-                    **self._as_of_params(),
-                    "decay": float(decay),
-                    "max_depth": None if max_depth is None else int(max_depth),
-                },
-            )
-        people = _by_ord(people)
-        ids = people["person_id"].to_numpy(dtype=object)
-        ch = chains.set_index(pd.Index(chains["person_id"].to_numpy(dtype=object)))
-        ch = ch.reindex(ids)
-
-        def whole(s: pd.Series) -> np.ndarray:
-            return np.asarray(s.to_numpy(dtype=float, na_value=0.0), dtype=np.int64)
-
-        return pd.DataFrame(
-            {
-                "person_id": _str(people["person_id"]),
-                "referred_by": _str(people["referred_by"]),
-                "root_id": _str(people["root_id"]),
-                "generation": whole(people["generation"]),
-                "direct_referrals": whole(people["direct_referrals"]),
-                "converted_referrals": whole(people["converted_referrals"]),
-                "cascade_size": whole(ch["cascade_size"]),
-                "depth": whole(ch["depth"]),
-                "chain_value": ch["chain_value"].to_numpy(dtype=float, na_value=0.0),
-            },
-            columns=list(REFERRAL_VALUE_COLUMNS),
-        )
+        return pushdown.referral_value(self, decay=decay, max_depth=max_depth, value=value)
 
     def super_users(
         self,
         *,
-        min_referrals: int = 2,
-        weights: dict[str, float] | None = None,
-        social_weight: float = 0.5,
+        min_referrals: int = MIN_REFERRALS,
+        weights: Mapping[str, float] | None = None,
+        value: pd.Series | None = None,
+        decay: float = DECAY,
+        social_weight: float = SOCIAL_WEIGHT,
     ) -> pd.DataFrame:
-        """:func:`famgraph.super_users`, with its inputs computed inside Neo4j.
+        """:func:`famgraph.super_users` with its inputs computed inside Neo4j.
 
-        Parameters
-        ----------
-        min_referrals : int, default 2
-            Converted referrals needed (with continuous buying) for ``super``.
-        weights : dict, optional
-            Score weights of R, F, M, C, I (as in :func:`famgraph.super_users`).
-        social_weight : float, default 0.5
-            Weight of a social tie in the influence graph.
-
-        Returns
-        -------
-        pandas.DataFrame
-            The same frame as ``fg.super_users(store.load(), ...)``.
-
-        Notes
-        -----
-        Frequency, recency, monetary value and active quarters are computed in
-        Neo4j (``analysis/value_metrics``; one pass over the holdings, amounts
-        summed in saved order). The parts that iterate over the graph run here on
-        the edges read back (``read/influence_edges``: the :REFERRED forest and the
-        :KNOWS ties, in saved order), through an id-only ``CustomerGraph``:
-        influence by :func:`famgraph.influence` (PageRank; plain Cypher cannot
-        iterate and GDS is not assumed), converted referrals and chain value by
-        :func:`famgraph.referral_value` with the monetary values from Neo4j. Every
-        float is then bit-identical to the in-memory engine, so percentile ranks --
-        and their ties -- match exactly. Tiers, scores and reasons follow
-        :func:`famgraph.super_users`. Cost: one pass over holdings and edges in
-        Neo4j, then O(V + E) per PageRank iteration here.
+        See :func:`famgraph.store.pushdown.super_users`.
         """
-        from famgraph.analysis.influence import influence
-        from famgraph.analysis.referrals import referral_value
-        from famgraph.analysis.superusers import assemble, check_super_user_params
-
-        w = check_super_user_params(min_referrals, weights)
-        at = self.as_of()
-        with self._errors("computing super users"):
-            m = _by_ord(self._read("analysis/value_metrics", {"as_of": at.to_pydatetime()}))
-            edges = self._read("read/influence_edges")
-        ids = m["person_id"].to_numpy(dtype=object)
-        cust = m["is_customer"].to_numpy(dtype=bool)
-        monetary = m["monetary"].to_numpy(dtype=float)
-        # The graph part, on the edges read back in saved order (referrals, then social
-        # relations): an id-only CustomerGraph that the in-memory engine walks exactly
-        # as it walks the full book, so floats -- and percentile-rank ties -- match.
-        is_ref = edges["referral"].to_numpy(dtype=bool)
-        e = edges.iloc[np.lexsort((edges["ord"].to_numpy(dtype=np.int64), ~is_ref))]
-        ref = e[e["referral"].to_numpy(dtype=bool)]
-        soc = e[~e["referral"].to_numpy(dtype=bool)]
-        view = CustomerGraph.from_tables(
-            pd.DataFrame({"person_id": _str(m["person_id"]), "is_customer": cust}),
-            pd.DataFrame(
-                {
-                    "person_id": _str(soc["src"]),
-                    "relative_id": _str(soc["dst"]),
-                    "relation": _str(soc["kind"]),
-                }
-            ),
-            pd.DataFrame({"referrer_id": _str(ref["src"]), "referee_id": _str(ref["dst"])}),
-            as_of=at,
-        )
-        infl = influence(view, social_weight=social_weight).to_numpy()
-        rv = referral_value(view, value=pd.Series(monetary, index=pd.Index(ids, dtype="str")))
-        converted = rv["converted_referrals"].to_numpy()
-        chain = rv["chain_value"].to_numpy()
-
-        return assemble(
-            _str(m["person_id"]),
-            cust,
-            m,
-            converted,
-            chain,
-            infl,
+        return pushdown.super_users(
+            self,
             min_referrals=min_referrals,
-            weights=w,
+            weights=weights,
+            value=value,
+            decay=decay,
+            social_weight=social_weight,
         )
-
-
-# ---------------------------------------------------------------------------------
-# save plans: which statement, which batches, which lanes
-# ---------------------------------------------------------------------------------
-#: Column values for some table rows (positions), as a list the driver packs.
-_Getter = Callable[[np.ndarray], list[Any]]
-
-
-def _from_array(values: np.ndarray) -> _Getter:
-    return lambda idx: values[idx].tolist()
-
-
-def _from_series(s: pd.Series, table: str, column: str) -> _Getter:
-    """Converts batch by batch (in the writer threads, while the server works)."""
-    to_values(s.iloc[:0], table=table, column=column)  # unsupported dtype -> DataError now
-    values = s.reset_index(drop=True)
-    return lambda idx: to_values(
-        values.iloc[idx], table=table, column=column, dates_as_text=True
-    ).tolist()
-
-
-class _Plan:
-    """One load statement over some rows (``positions``) of a table.
-
-    ``groups`` labels the rows that touch the same nodes; :meth:`lanes` splits the
-    rows into lanes of whole groups that can be written in parallel. ``counted``
-    says whether the rows are input rows (progress, rows/s) or derived ones
-    (households and MEMBER_OF come from the people rows already counted).
-    With ``owner``, the rows of one group are sent as one ``$owner`` entry with the
-    ``[$first, $last)`` range of its rows in the batch.
-    """
-
-    def __init__(
-        self,
-        table: str,
-        query: str,
-        columns: dict[str, _Getter],
-        extras: dict[str, _Getter],
-        groups: np.ndarray,
-        *,
-        positions: np.ndarray | None = None,
-        counted: bool = True,
-        owner: str | None = None,
-    ) -> None:
-        self.table = table
-        self.query = query
-        self.columns = columns
-        self.extras = extras
-        self.groups = groups
-        self.rows = len(groups)
-        self.positions = np.arange(self.rows) if positions is None else positions
-        self.counted = counted
-        self.owner = owner
-
-    def lanes(self, workers: int, batch_size: int) -> list[Iterator[tuple[dict[str, Any], int]]]:
-        return [self._batches(sel, batch_size) for sel in split_lanes(self.groups, workers)]
-
-    def _batches(self, sel: np.ndarray, batch_size: int) -> Iterator[tuple[dict[str, Any], int]]:
-        keys = list(self.extras)
-        for a in range(0, len(sel), batch_size):
-            rows = sel[a : a + batch_size]
-            idx = self.positions[rows]
-            params: dict[str, Any] = {
-                k: get(idx) for k, get in self.columns.items() if k != self.owner
-            }
-            if self.owner is not None:
-                g = self.groups[rows]
-                first = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-                params["owner"] = self.columns[self.owner](idx[first])
-                params["first"] = first.tolist()
-                params["last"] = np.r_[first[1:], len(rows)].tolist()
-            if keys:
-                params["extra_keys"] = keys
-                params["extra_values"] = [self.extras[k](idx) for k in keys]
-            yield params, len(rows) if self.counted else 0
-
-
-def _table_columns(df: pd.DataFrame, table: str) -> tuple[dict[str, _Getter], dict[str, _Getter]]:
-    """Getters of a table: ``ord`` + canonical columns (dates as ISO text), and extras."""
-    cols: dict[str, _Getter] = {"ord": lambda idx: idx.tolist()}
-    for c in TABLES[table].names:
-        cols[c] = _from_series(df[c], table, c)
-    extras = {EXTRA_PREFIX + c: _extra(df[c], table, c) for c in extra_columns(df, table)}
-    return cols, extras
-
-
-def _extra(s: pd.Series, table: str, column: str) -> _Getter:
-    """Extra columns keep driver-native values (dates as date objects)."""
-    return _from_array(to_values(s, table=table, column=column))
-
-
-def _save_plans(g: CustomerGraph) -> list[_Plan]:
-    n = g.n_people
-    plans: list[_Plan] = []
-    cols, extras = _table_columns(g.people, "people")
-    plans.append(_Plan("people", "load/people", cols, extras, np.arange(n)))
-    hh = g.people["household_id"]
-    given = np.flatnonzero(hh.notna().to_numpy())
-    if len(given):
-        codes, uniques = pd.factorize(hh.iloc[given])
-        plans.append(
-            _Plan(
-                "people",
-                "load/households",
-                {"household_id": _from_array(np.asarray(uniques, dtype=object))},
-                {},
-                np.arange(len(uniques)),
-                counted=False,
-            )
-        )
-        member_cols = {k: cols[k] for k in ("person_id", "household_id")}
-        plans.append(
-            _Plan(
-                "people",
-                "load/member_of",
-                member_cols,
-                {},
-                codes,
-                positions=given,
-                counted=False,
-            )
-        )
-
-    cols, extras = _table_columns(g.relations, "relations")
-    kind = g.relations["relation"].to_numpy(dtype=object)
-    unknown = sorted({str(k) for k in pd.unique(kind[~np.isin(kind, list(REL_QUERY))])})
-    if unknown:
-        raise DataError(
-            f"The relations table has kinds {unknown[:5]} outside the vocabulary; build the "
-            "graph with famgraph.build, which normalises relation labels.",
-            table="relations",
-            column="relation",
-        )
-    for k in _REL_ORDER:
-        social = k == "knows"
-        sel = np.flatnonzero(np.isin(kind, list(SOCIAL_KINDS)) if social else kind == k)
-        if len(sel) == 0:
-            continue
-        # For a family kind the relationship type says it; KNOWS keeps the kind.
-        sub = cols if social else {c: f for c, f in cols.items() if c != "relation"}
-        src = g.rel_src[sel]
-        groups = components(n, src, g.rel_dst[sel])[src]  # the piece of each row
-        query = REL_QUERY[k if not social else "friend"]
-        plans.append(_Plan("relations", query, sub, extras, groups, positions=sel))
-
-    cols, extras = _table_columns(g.referrals, "referrals")
-    groups = components(n, g.ref_src, g.ref_dst)[g.ref_src]
-    plans.append(_Plan("referrals", "load/referrals", cols, extras, groups))
-    cols, extras = _table_columns(g.holdings, "holdings")
-    plans.append(_Plan("holdings", "load/holdings", cols, extras, g.hold_person, owner="person_id"))
-    return plans
-
-
-def _is_count(x: object) -> bool:
-    """A whole number >= 1 (not a bool)."""
-    return isinstance(x, (int, np.integer)) and not isinstance(x, bool) and bool(x >= 1)
-
-
-def _safe_uri(uri: str) -> str:
-    """The URI without any ``user:password@`` part, for messages.
-
-    Examples
-    --------
-    >>> _safe_uri("neo4j+s://me:secret@db.example.com:7687")
-    'neo4j+s://db.example.com:7687'
-    """
-    scheme, sep, rest = uri.partition("://")
-    if not sep:
-        return uri.rpartition("@")[2]
-    return scheme + sep + rest.rpartition("@")[2]
-
-
-def _str(s: pd.Series) -> pd.Series:
-    """Text values read back (``None`` for missing) as a "str" Series with a RangeIndex."""
-    return pd.Series(s.to_numpy(dtype=object), dtype="str")
-
-
-def _by_ord(df: pd.DataFrame) -> pd.DataFrame:
-    """Rows in saved order (by the ``ord`` column)."""
-    if df.empty:
-        return df.reset_index(drop=True)
-    order = np.argsort(df["ord"].to_numpy(dtype=float, na_value=np.inf), kind="stable")
-    return df.iloc[order].reset_index(drop=True)
-
-
-def _book_props(g: CustomerGraph) -> dict[str, Any]:
-    props: dict[str, Any] = {
-        "as_of": pd.Timestamp(g.as_of).to_pydatetime(),
-        "famgraph_version": __version__,
-    }
-    for t in TABLES:
-        df: pd.DataFrame = getattr(g, t)
-        extras = extra_columns(df, t)
-        props[f"{t}_rows"] = len(df)
-        props[f"{t}_extras"] = extras
-        props[f"{t}_extra_dtypes"] = [str(df[c].dtype) for c in extras]
-    return props
-
-
-def _check_references(g: CustomerGraph) -> None:
-    """Every relation / referral / holding must name a person of ``g.people``."""
-    checks = (
-        ("relations", "person_id", g.rel_src),
-        ("relations", "relative_id", g.rel_dst),
-        ("referrals", "referrer_id", g.ref_src),
-        ("referrals", "referee_id", g.ref_dst),
-        ("holdings", "person_id", g.hold_person),
-    )
-    for table, column, idx in checks:
-        bad = np.flatnonzero(idx < 0)
-        if len(bad):
-            raise DataError(
-                f"{len(bad)} {table} row(s) name a {column} that is not in people (first: row "
-                f"{int(bad[0])}); Neo4j would drop them. Build the graph with famgraph.build, "
-                "which rejects such rows.",
-                table=table,
-                column=column,
-                row=int(bad[0]),
-            )
-    dup = g.people["person_id"].duplicated()
-    if dup.any():
-        raise DataError(
-            f"{int(dup.sum())} people row(s) repeat a person_id (first: row "
-            f"{int(np.flatnonzero(dup.to_numpy())[0])}); build the graph with famgraph.build.",
-            table="people",
-            column="person_id",
-        )
-
-
-@contextmanager
-def _progress(show: bool, total: int) -> Iterator[Callable[[int], None]]:
-    """A rich progress bar on stderr (or a no-op); yields ``advance(rows)``."""
-    if not show:
-        yield lambda n: None
-        return
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    bar = Progress(
-        TextColumn("saving to Neo4j"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=False,
-    )
-    with bar if total else nullcontext(bar):
-        task = bar.add_task("save", total=total)
-        yield lambda n: bar.advance(task, n)

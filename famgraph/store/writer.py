@@ -15,10 +15,12 @@ and the server works on both cores while the client packs the next batch.
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -29,7 +31,17 @@ if TYPE_CHECKING:
 
     from famgraph.store.catalogue import Query
 
-__all__ = ["BatchWriter", "Counters", "SaveReport", "TableStats", "split_lanes"]
+__all__ = [
+    "BatchWriter",
+    "Counters",
+    "SaveReport",
+    "TableStats",
+    "count_retries",
+    "progress_bar",
+    "split_lanes",
+]
+
+log = logging.getLogger("famgraph")
 
 #: One batch: the statement's parameters and the number of input rows it writes.
 Batch = tuple[dict[str, Any], int]
@@ -125,6 +137,11 @@ class SaveReport:
     fresh : bool
         The database held no famgraph data, so the rows were written with
         ``CREATE`` instead of ``MERGE``.
+    retries : int
+        Transactions the driver retried after a transient error (e.g. two parallel
+        lanes meeting on a relationship chain: ``DeadlockDetected``). Normal in a
+        parallel save; each retry is logged at DEBUG on the ``famgraph`` logger, and
+        nothing is lost or written twice.
     """
 
     tables: dict[str, TableStats] = field(default_factory=dict)
@@ -135,6 +152,7 @@ class SaveReport:
     batch_size: int = 0
     workers: int = 1
     fresh: bool = False
+    retries: int = 0
 
     @property
     def rows(self) -> int:
@@ -157,6 +175,7 @@ class SaveReport:
                 if self.fresh
                 else ""
             )
+            + (f"; {self.retries} transaction(s) retried" if self.retries else "")
         ]
         for t in self.tables.values():
             lines.append(
@@ -233,6 +252,77 @@ class BatchWriter:
                 f.result()
 
 
+class _RetryCounter(logging.Filter):
+    """Counts the driver's "will be retried" warnings and sends them to DEBUG instead."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.WARNING and str(record.msg).startswith(_RETRY_MESSAGE):
+            with self._lock:
+                self.count += 1
+            log.debug("famgraph.save: %s", record.getMessage())
+            return False
+        return True
+
+
+#: How the neo4j driver's session logger announces a retried transaction.
+_RETRY_MESSAGE = "Transaction failed and will be retried"
+
+
+@contextmanager
+def count_retries() -> Iterator[_RetryCounter]:
+    """While the block runs, the driver's retry warnings are counted and logged at DEBUG.
+
+    A parallel save meets transient errors by design (two lanes may meet on a
+    relationship chain and one is told ``DeadlockDetected``); the driver retries
+    them and warns each time. That is not news for the user, so the warnings go to
+    the ``famgraph`` logger at DEBUG and their number into the
+    :class:`SaveReport`. A transaction that still fails after the driver's retries
+    raises, as before.
+    """
+    counter = _RetryCounter()
+    target = logging.getLogger("neo4j.session")
+    target.addFilter(counter)
+    try:
+        yield counter
+    finally:
+        target.removeFilter(counter)
+
+
 def now() -> float:
     """Monotonic seconds."""
     return time.perf_counter()
+
+
+@contextmanager
+def progress_bar(show: bool, total: int) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on stderr (or a no-op); yields ``advance(rows)``."""
+    if not show:
+        yield lambda n: None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    bar = Progress(
+        TextColumn("saving to Neo4j"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=False,
+    )
+    with bar if total else nullcontext(bar):
+        task = bar.add_task("save", total=total)
+        yield lambda n: bar.advance(task, n)

@@ -128,6 +128,7 @@ def random_tables(
             "relative_id": pid[b],
             "relation": rng.choice(RELATION_LABELS, m),
             "since": _dates(rng, m, "1990-01-01", 12_000, 0.5),
+            "until": _dates(rng, m, "2015-01-01", 4_000, 0.7),
             "source": pick(m),
         }
     )

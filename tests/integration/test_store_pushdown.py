@@ -150,3 +150,43 @@ def test_parity_with_dates_that_have_a_time(store: Neo4jStore) -> None:
     tabs = _books.random_tables(9, 40)
     g = fg.build(**tabs, as_of="2024-06-30 13:45")
     _assert_parity(store, g)
+
+
+def test_pushdown_options_match_memory(store: Neo4jStore, tiny: fg.CustomerGraph) -> None:
+    """minor_age, value=, decay and social_weight reach the database as in memory."""
+    g = tiny
+    store.save(g, progress=False, replace=True)  # other tests of this module saved others
+    # C is 9: with minor_age 5 the CHILD edge no longer joins C to A's household
+    pd.testing.assert_frame_equal(
+        store.coverage_gaps(minor_age=5), fg.coverage_gaps(g, minor_age=5)
+    )
+    assert "H:C" in set(store.coverage_gaps(minor_age=5)["household_id"])
+    clv = pd.Series({"B": 10.0, "C": 1000.0, "D": 2.5})
+    pd.testing.assert_frame_equal(
+        store.referral_value(value=clv, decay=0.3),
+        fg.referral_value(g, value=clv, decay=0.3),
+        check_exact=False,
+        rtol=1e-12,
+    )
+    assert store.referral_value(value=clv).set_index("person_id").loc["A", "chain_value"] == (
+        pytest.approx(10.0 + 2.5 + 0.5 * 1000.0)
+    )
+    kw = {"value": clv, "decay": 0.9, "social_weight": 2.0, "min_referrals": 1}
+    pd.testing.assert_frame_equal(store.super_users(**kw), fg.super_users(g, **kw))
+    with pytest.raises(ValueError, match="unknown person_id"):
+        store.referral_value(value=pd.Series({"nobody": 1.0}))
+
+
+def test_pushdown_warns_about_plan_roles_nobody_has(
+    store: Neo4jStore, tiny: fg.CustomerGraph
+) -> None:
+    store.save(tiny, progress=False, replace=True)
+    plan = pd.DataFrame(
+        {"role": ["child", "unknown"], "line": ["education", "medical"], "priority": [1, 2]}
+    )
+    with pytest.warns(UserWarning, match="'unknown'") as rec:
+        got = store.coverage_gaps(plan=plan)
+    assert len(rec) == 1 and rec[0].filename == __file__
+    with pytest.warns(UserWarning, match="'unknown'"):
+        want = fg.coverage_gaps(tiny, plan=plan)
+    pd.testing.assert_frame_equal(got, want)

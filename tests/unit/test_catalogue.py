@@ -212,3 +212,22 @@ def test_cypher_files_are_in_the_wheel_and_found_when_installed(tmp_path: Path) 
     where, count = run.stdout.split()
     assert Path(where) == tmp_path / "site" / "famgraph" / "_cypher"
     assert int(count) == len(expected)
+
+
+def test_no_business_number_is_written_into_cypher() -> None:
+    """Business rules (ages, windows, multiples, decay ...) reach Cypher only as $parameters.
+
+    Outside comments, strings and parameter names, a statement may use 0 and 1 (empty,
+    one step, "minus one") and nothing else: any other number would be a rule restated
+    in Cypher instead of taken from famgraph.rules.
+    """
+    from famgraph.store.catalogue import _strip
+
+    number = re.compile(r"(?<![\w$.])(\d+(?:\.\d+)?(?:e[+-]?\d+)?)(?![\w.])", re.IGNORECASE)
+    found = {}
+    for path in sorted(cypher_dir().rglob("*.cypher")):
+        code = _strip(path.read_text(encoding="utf-8"))
+        bad = sorted({m for m in number.findall(code) if float(m) not in (0.0, 1.0)})
+        if bad:
+            found[path.name] = bad
+    assert found == {}, f"numeric literals in Cypher (pass them as $parameters): {found}"

@@ -1,4 +1,4 @@
-"""fg.households: METRICS.md section 3, hand-computed."""
+"""fg.households: docs/metrics.md section 3, hand-computed."""
 
 from __future__ import annotations
 

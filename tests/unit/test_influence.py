@@ -1,4 +1,4 @@
-"""fg.influence: METRICS.md section 7 -- PageRank equal to networkx within 1e-6."""
+"""fg.influence: docs/metrics.md section 7 -- PageRank equal to networkx within 1e-6."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Fast engine vs the naive networkx / pandas reference on random dirty books.
 
-``benchmarks/_naive_referrals.py`` implements METRICS.md sections 5-7 the obvious
+``benchmarks/_naive_referrals.py`` implements docs/metrics.md sections 5-7 the obvious
 way (per-person loops, networkx descendants and BFS distances,
 ``networkx.pagerank``), independently of ``famgraph.analysis``.
 """

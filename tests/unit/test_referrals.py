@@ -1,4 +1,4 @@
-"""fg.referral_value / fg.viral_coefficient: METRICS.md section 6, hand-computed."""
+"""fg.referral_value / fg.viral_coefficient: docs/metrics.md section 6, hand-computed."""
 
 from __future__ import annotations
 

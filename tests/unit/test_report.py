@@ -161,3 +161,27 @@ def test_report_of_a_bare_book(tmp_path: Path) -> None:
     assert "No referrals." in html and "No cohorts." in html
     assert "No row was rejected." in html
     assert html.count("<img ") >= 7
+
+
+def test_report_settings_reach_every_analysis_and_caption(
+    sample: fg.CustomerGraph, tmp_path: Path
+) -> None:
+    plan = pd.DataFrame(
+        {"role": ["earner", "child"], "line": ["life", "education"], "priority": [1, 2]}
+    )
+    clv = pd.Series({"P06": 100_000.0, "P08": 5_000.0, "P15": 70_000.0})
+    kw = {"decay": 0.3, "min_referrals": 1, "life_multiple": 8.0, "window_days": 200}
+    html = fg.report(sample, tmp_path / "s.html", plan=plan, value=clv, **kw).read_text("utf-8")
+    gaps = fg.coverage_gaps(sample, plan=plan)
+    assert f"{len(gaps):,} required (person, line) pairs not covered" in html
+    assert "Σ 0.3^(distance−1)" in html and "Life need 8×" in html
+    assert "within 200 days of joining" in html and "at least 1 customers" in html
+    assert "predicted lifetime value" in html
+    su = fg.super_users(sample, min_referrals=1, value=clv, decay=0.3)
+    n_super = int(su["is_super"].sum())
+    assert f"({n_super:,} super users)" in html
+    # the leaderboard is led by the top score of those settings
+    board = html.split("Leaderboard")[1]
+    top = su.sort_values(["score", "person_id"], ascending=[False, True]).iloc[0]["person_id"]
+    second = su.sort_values(["score", "person_id"], ascending=[False, True]).iloc[1]["person_id"]
+    assert board.index(f">{top}<") < board.index(f">{second}<")

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import famgraph as fg
 from famgraph.store.catalogue import Catalogue
-from famgraph.store.store import _save_plans
+from famgraph.store.plans import save_plans as _save_plans
 from famgraph.store.writer import split_lanes
 
 
@@ -90,3 +90,31 @@ def test_dates_travel_as_iso_text(book: fg.CustomerGraph) -> None:
     births = book.people["birth_date"].iloc[:10]
     expect = [None if pd.isna(x) else x.strftime("%Y-%m-%d") for x in births]
     assert params["birth_date"] == expect
+
+
+def test_driver_retry_warnings_are_counted_and_sent_to_debug(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A parallel save's DeadlockDetected retries are not news: DEBUG plus a count."""
+    import logging
+
+    from famgraph.store.writer import count_retries
+
+    driver_log = logging.getLogger("neo4j.session")
+    with (
+        caplog.at_level(logging.DEBUG),
+        caplog.at_level(logging.DEBUG, logger="famgraph"),
+        count_retries() as retries,
+    ):
+        driver_log.warning("Transaction failed and will be retried in %ss (%s)", 0.9, "Deadlock")
+        driver_log.warning("Transaction failed and will be retried in %ss (%s)", 1.7, "Deadlock")
+        driver_log.warning("something else")
+    assert retries.count == 2
+    levels = [(r.name, r.levelname) for r in caplog.records]
+    assert levels.count(("neo4j.session", "WARNING")) == 1  # only the unrelated warning
+    assert levels.count(("famgraph", "DEBUG")) == 2
+    # outside the block the driver's warnings are left alone
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        driver_log.warning("Transaction failed and will be retried in %ss (%s)", 1, "x")
+    assert [r.levelname for r in caplog.records] == ["WARNING"]

@@ -1,4 +1,4 @@
-"""fg.super_users: METRICS.md section 7 -- tiers, score and reasons, hand-computed."""
+"""fg.super_users: docs/metrics.md section 7 -- tiers, score and reasons, hand-computed."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""fg.value_metrics and person_value: METRICS.md section 5, hand-computed."""
+"""fg.value_metrics and person_value: docs/metrics.md section 5, hand-computed."""
 
 from __future__ import annotations
 

@@ -14,9 +14,11 @@ from famgraph.analysis.influence import influence
 from famgraph.analysis.leads import warm_leads
 from famgraph.analysis.plan import DEFAULT_PLAN, validate_plan
 from famgraph.analysis.referrals import referral_value, viral_coefficient
+from famgraph.analysis.segments import value_segments
 from famgraph.analysis.superusers import super_users
 from famgraph.analysis.transitions import tier_transitions, transition_matrix
 from famgraph.analysis.value import value_metrics
+from famgraph.analysis.valuemodel import ValueModel, fit_value_model, predict_value
 from famgraph.build import build, read_dir
 from famgraph.errors import DataError, FamgraphError, StoreError
 from famgraph.graph import CustomerGraph, LargeGraphWarning
@@ -33,14 +35,17 @@ __all__ = [
     "LargeGraphWarning",
     "Neo4jStore",
     "StoreError",
+    "ValueModel",
     "__version__",
     "build",
     "coverage_gaps",
     "datasets",
+    "fit_value_model",
     "household_summary",
     "households",
     "influence",
     "plot",
+    "predict_value",
     "read_dir",
     "referral_value",
     "report",
@@ -49,6 +54,7 @@ __all__ = [
     "transition_matrix",
     "validate_plan",
     "value_metrics",
+    "value_segments",
     "viral_coefficient",
     "warm_leads",
 ]

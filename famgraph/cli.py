@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import os
 import sys
 import time
@@ -83,9 +84,30 @@ def _write_bytes(data: bytes, out: str | None) -> None:
         _console().print(f"wrote {out}")
 
 
+@contextlib.contextmanager
+def _quiet(logger: str) -> Iterator[None]:
+    """Hold back a logger's warnings (the command prints its own summary)."""
+    log = logging.getLogger(logger)
+    before = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(before)
+
+
 def _load(directory: str, as_of: pd.Timestamp | None, encoding: str | None) -> fg.CustomerGraph:
-    with step(f"reading and validating {directory}"):
-        return fg.read_dir(directory, as_of=as_of, encoding=encoding)
+    with step(f"reading and validating {directory}"), _quiet("famgraph"):
+        g = fg.read_dir(directory, as_of=as_of, encoding=encoding)
+    rejected, blanked = len(g.rejects), len(g.issues)
+    if rejected or blanked:
+        _console().print(
+            f"note: {rejected:,} row(s) rejected and {blanked:,} optional cell(s) emptied; "
+            f"`famgraph validate {directory}` lists them.",
+            soft_wrap=True,
+            highlight=False,
+        )
+    return g
 
 
 # --- argument checks: fail before any work, with one line saying what to do -----------
@@ -545,8 +567,8 @@ def neo4j_save(
 
     Without --replace, rows are added or updated and nothing already stored is removed.
     """
-    g = _load(directory, as_of, encoding)
-    with _store(uri, user, database) as store:
+    with _store(uri, user, database) as store:  # a bad URI fails before the book is read
+        g = _load(directory, as_of, encoding)
         rep = store.save(g, batch_size=batch_size, progress=True, replace=replace, workers=workers)
     click.echo(str(rep))
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ACTIVE_WINDOW_DAYS",
     "ALPHA",
+    "CALIBRATION_MAX_X",
     "CHURN_THRESHOLD",
     "CI_MULTIPLE",
     "CONTINUOUS_QUARTERS",
@@ -32,6 +33,7 @@ __all__ = [
     "EARLIEST_DATE",
     "ELDER_AGE",
     "HORIZON_MONTHS",
+    "LARGEST_AMOUNT",
     "LATEST_DATE",
     "LEAD_FAMILY_POINTS",
     "LEAD_GAP_POINTS",
@@ -39,6 +41,7 @@ __all__ = [
     "LEAD_TIER_WEIGHTS",
     "LIFE_MULTIPLE",
     "MINOR_AGE",
+    "MIN_GAMMA_GAMMA_BUYERS",
     "MIN_REFERRALS",
     "OLDEST_AGE",
     "PAGERANK_TOL",
@@ -67,6 +70,9 @@ EARLIEST_DATE: Final = "1800-01-01"
 LATEST_DATE: Final = "2199-12-31"
 #: An ``age`` above this (or below 0) is unreadable: the cell is blanked (a cell issue).
 OLDEST_AGE: Final = 150
+#: Money (``amount``, ``sum_assured``, ``annual_income``) larger than this in absolute value
+#: is unreadable: no policy or income is that large, and sums of such values would overflow.
+LARGEST_AMOUNT: Final = 1e15
 
 # --- section 3: ages, roles, households ---------------------------------------------
 #: Younger than this is a ``child``; a parent->child edge joins a household while the
@@ -163,6 +169,12 @@ DISCOUNT: Final = 0.01
 WEEKS_PER_MONTH: Final = 4.345
 #: A month, in days (``WEEKS_PER_MONTH`` weeks).
 DAYS_PER_MONTH: Final = WEEKS_PER_MONTH * 7
+#: The Gamma-Gamma value model is fitted only with at least this many repeat buyers
+#: whose repeat purchases have a positive mean value.
+MIN_GAMMA_GAMMA_BUYERS: Final = 10
+#: The calibration table and figure gather customers with this many repeat purchases
+#: or more in their last bucket ("7+").
+CALIBRATION_MAX_X: Final = 7
 #: A strong or super customer whose probability of being alive is below this is at risk.
 CHURN_THRESHOLD: Final = 0.5
 

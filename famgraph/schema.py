@@ -13,6 +13,7 @@ from typing import Literal
 
 __all__ = [
     "ACCOUNTED_TABLES",
+    "CALIBRATION_COLUMNS",
     "COVERAGE_GAP_COLUMNS",
     "FAMILY_KINDS",
     "HOUSEHOLDS_COLUMNS",
@@ -20,6 +21,7 @@ __all__ = [
     "ISSUE_COLUMNS",
     "NODE_LABELS",
     "POLICY_RELATION_COLUMNS",
+    "PREDICT_VALUE_COLUMNS",
     "QUALITY_COLUMNS",
     "REASONS",
     "REFERRAL_VALUE_COLUMNS",
@@ -27,6 +29,7 @@ __all__ = [
     "RELATION_SYNONYMS",
     "REL_TYPES",
     "ROLES",
+    "SEGMENTS",
     "SELF_LABELS",
     "SOCIAL_KINDS",
     "SOURCE_POLICY",
@@ -35,8 +38,10 @@ __all__ = [
     "TABLES",
     "TABLE_ORDER",
     "TIERS",
+    "TRANSACTION_SUMMARY_COLUMNS",
     "TRANSITION_COLUMNS",
     "VALUE_COLUMNS",
+    "VALUE_SEGMENT_COLUMNS",
     "VIRAL_COLUMNS",
     "WARM_LEAD_COLUMNS",
     "Column",
@@ -229,6 +234,8 @@ def canonical_relation(label: str) -> str | None:
 # --- roles, tiers, reasons ------------------------------------------------------
 ROLES: tuple[str, ...] = ("earner", "dependent", "child", "elder", "unknown")
 TIERS: tuple[str, ...] = ("none", "micro", "weak", "strong", "super")
+#: CLV x CRV segments (docs/metrics.md section 10), prospects last.
+SEGMENTS: tuple[str, ...] = ("champion", "affluent", "advocate", "miser", "prospect")
 
 #: Reject reasons in precedence order (docs/metrics.md section 2).
 REASONS: tuple[str, ...] = (
@@ -315,6 +322,19 @@ TRANSITION_COLUMNS = (
     "score_after",
     "change",
 )
+TRANSACTION_SUMMARY_COLUMNS = ("person_id", "x", "t_x", "T", "m")
+PREDICT_VALUE_COLUMNS = (
+    "person_id",
+    "x",
+    "t_x",
+    "T",
+    "p_alive",
+    "expected_purchases",
+    "expected_value",
+    "clv",
+)
+CALIBRATION_COLUMNS = ("frequency", "customers", "actual", "predicted")
+VALUE_SEGMENT_COLUMNS = ("person_id", "clv", "crv", "segment", "p_alive", "tier", "at_risk")
 WARM_LEAD_COLUMNS = (
     "person_id",
     "via_person_id",

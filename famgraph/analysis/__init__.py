@@ -8,8 +8,10 @@ from famgraph.analysis.plan import DEFAULT_PLAN, validate_plan
 from famgraph.analysis.referrals import referral_value, viral_coefficient
 from famgraph.analysis.superusers import super_users
 from famgraph.analysis.value import value_metrics
+from famgraph.analysis.valuemodel import ValueModel, fit_value_model, predict_value
 
 __all__ = ["households"]
 __all__ += ["DEFAULT_PLAN", "coverage_gaps", "household_summary", "validate_plan"]
 __all__ += ["influence", "referral_value", "super_users", "value_metrics", "viral_coefficient"]
 __all__ += ["warm_leads"]
+__all__ += ["ValueModel", "fit_value_model", "predict_value"]

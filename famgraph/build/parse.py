@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from famgraph.rules import EARLIEST_DATE, LATEST_DATE, OLDEST_AGE
+from famgraph.rules import EARLIEST_DATE, LARGEST_AMOUNT, LATEST_DATE, OLDEST_AGE
 
 __all__ = [
     "DATE_FORMS",
@@ -358,8 +358,9 @@ def parse_numbers(s: pd.Series, text: pd.Series | None = None, *, whole: bool = 
 
     Text is read in plain decimal or scientific notation (``1200``, ``-3.5``,
     ``1e5``); thousands separators and currency signs (``1,200``, ``¥300``) are
-    unreadable rather than guessed. Infinite and NaN values are unreadable; with
-    ``whole``, so are fractions and numbers outside ``[0, OLDEST_AGE]`` (ages).
+    unreadable rather than guessed. Infinite and NaN values are unreadable, and so
+    are numbers beyond ``LARGEST_AMOUNT`` (1e15); with ``whole``, fractions and
+    numbers outside ``[0, OLDEST_AGE]`` (ages).
 
     Examples
     --------
@@ -388,7 +389,7 @@ def parse_numbers(s: pd.Series, text: pd.Series | None = None, *, whole: bool = 
         arr = np.where(np.isnan(arr), np.nan, arr)
         bad = (~missing & ~np.isfinite(arr)) | (unreadable & ~missing)
         missing &= ~unreadable
-    why = "a number (plain digits, e.g. 120000 or 1.5e5)"
+    why = f"a number up to {LARGEST_AMOUNT:.0e} (plain digits, e.g. 120000 or 1.5e5)"
     if whole:
         fin = np.isfinite(arr)
         frac = np.zeros(len(arr), dtype=bool)
@@ -397,6 +398,8 @@ def parse_numbers(s: pd.Series, text: pd.Series | None = None, *, whole: bool = 
         clean = np.where(bad | missing, np.nan, arr)
         why = f"a whole number in [0, {OLDEST_AGE}]"
         return Parsed(pd.Series(clean).astype("Int64"), missing, bad, why)
+    with np.errstate(invalid="ignore"):
+        bad |= ~missing & (np.abs(arr) > LARGEST_AMOUNT)
     clean = np.where(bad | missing, np.nan, arr)
     return Parsed(pd.Series(clean, dtype="float64"), missing, bad, why)
 

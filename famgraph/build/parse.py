@@ -109,21 +109,51 @@ def text_of(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
         out = s.astype("str")
     else:
         out, bad = _object_text(s.to_numpy(dtype=object))
-    out = out.reset_index(drop=True).astype("str").str.strip()
-    out = out.where(out != "")
-    return out, bad
+    return _trimmed(out.reset_index(drop=True).astype("str")), bad
+
+
+_ASCII_SPACE = np.frombuffer(b" \t\n\r\x0b\x0c", dtype=np.uint8)
+
+
+def _trimmed(text: pd.Series) -> pd.Series:
+    """Surrounding white space removed and empty text missing -- copying only if needed.
+
+    Most columns (ids, ISO dates, numbers) have neither, which the first and last byte
+    of every cell tell without a copy; a cell starting or ending with a non-ASCII byte
+    might be an ideographic space, so its column is trimmed to be sure.
+    """
+    arr = pa.array(text, type=pa.large_string(), from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    n = len(arr)
+    if n == 0 or arr.offset or arr.buffers()[2] is None:
+        out = text.str.strip()
+        return out.where(out != "")
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=n + 1)
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+    length = np.diff(offsets)
+    full = np.flatnonzero(length > 0)
+    if len(full):
+        ends = np.concatenate([data[offsets[full]], data[offsets[full + 1] - 1]])
+        if np.isin(ends, _ASCII_SPACE).any() or (ends >= 0x80).any():
+            out = text.str.strip()
+            return out.where(out != "")
+    empty = length == 0
+    if empty.any():
+        return text.where(~empty)
+    return text
 
 
 def _float_text(vals: np.ndarray) -> pd.Series:
-    """Floats as text: integral ones (within 2**53) without ``.0``; NaN missing."""
-    out = np.full(len(vals), None, dtype=object)
+    """Floats as text: integral ones (within 2**53) without ``.0``; NaN missing (Arrow casts)."""
+    vals = np.asarray(vals, dtype=float)
     finite = np.isfinite(vals)
     whole = finite & (np.abs(vals) < _MAX_EXACT)
     whole[whole] = np.mod(vals[whole], 1) == 0
-    out[whole] = vals[whole].astype(np.int64).astype(str)
-    other = ~np.isnan(vals) & ~whole
-    out[other] = vals[other].astype(str)
-    return pd.Series(out, dtype="str")
+    as_int = pa.array(np.where(whole, vals, 0).astype(np.int64)).cast(pa.large_string())
+    as_float = pa.array(vals, from_pandas=True).cast(pa.large_string())
+    text = pc.if_else(pa.array(whole), as_int, as_float)
+    return pd.Series(pd.arrays.ArrowStringArray(text)).astype("str")
 
 
 def _object_text(vals: np.ndarray) -> tuple[pd.Series, np.ndarray]:
@@ -182,29 +212,35 @@ def _decode_utf8(vals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # ---------------------------------------------------------------------------------
 # dates
 # ---------------------------------------------------------------------------------
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
 def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Day numbers (since 1970-01-01) of civil dates, and a mask of valid (y, m, d)."""
+    """Day numbers (since 1970-01-01) of civil dates, and a mask of valid (y, m, d).
+
+    Integer arithmetic only (the proleptic Gregorian calendar, days counted from
+    1 March of year 0), so that millions of dates cost a few whole-array operations.
+    """
     y = np.asarray(y, dtype=np.int64)
     m = np.asarray(m, dtype=np.int64)
     d = np.asarray(d, dtype=np.int64)
-    ok = (m >= 1) & (m <= 12) & (d >= 1) & (y >= 1) & (y <= 9999)
-    mm = np.where(ok, m, 1)
-    yy = np.where(ok, y, 1970)
-    month = (yy - 1970) * 12 + (mm - 1)
-    first = month.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-    nxt = (month + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-    ok &= d <= nxt - first
-    return first + np.where(ok, d, 1) - 1, ok
+    ok = (m >= 1) & (m <= 12) & (d >= 1) & (y >= 1)
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    ok &= d <= _MONTH_DAYS[np.clip(m, 0, 12)] + ((m == 2) & leap)
+    yy = y - (m <= 2)
+    era = yy // 400
+    yoe = yy - era * 400
+    doy = (153 * ((m + 9) % 12) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468, ok
 
 
-def _digits(data: np.ndarray, starts: np.ndarray, pos: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """The number written by the ASCII digits at ``pos`` after each start; and all-digits mask."""
-    raw = data[starts[:, None] + np.asarray(pos)[None, :]].astype(np.int64) - 48
-    ok = ((raw >= 0) & (raw <= 9)).all(axis=1)
-    value = np.zeros(len(starts), dtype=np.int64)
-    for j in range(len(pos)):
-        value = value * 10 + raw[:, j]
-    return value, ok
+def _number(digits: np.ndarray, positions: list[int]) -> np.ndarray:
+    """The number written at ``positions`` of a (width, rows) block of digit values."""
+    value = digits[positions[0]].astype(np.int64)
+    for p in positions[1:]:
+        value = value * 10 + digits[p]
+    return value
 
 
 #: Shapes read straight from the bytes: (length, month digit positions, day digit
@@ -247,24 +283,24 @@ def _shaped(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         rows = np.flatnonzero(todo & (length == width))
         if len(rows) == 0:
             continue
-        st = offsets[rows]
-        sep1, sep2 = data[st + 4], data[st + m_pos[-1] + 1]
-        shape = np.isin(sep1, _SEPS) & (sep1 == sep2)
-        y, ok_y = _digits(data, st, [0, 1, 2, 3])
-        m, ok_m = _digits(data, st, m_pos)
-        d, ok_d = _digits(data, st, d_pos)
-        shape &= ok_y & ok_m & ok_d
+        # one gather of the rows' bytes, position by position (contiguous columns); a
+        # digit is byte - 48, and every other byte wraps above 9 in uint8
+        cols = np.ascontiguousarray(data[offsets[rows][:, None] + np.arange(width)].T)
+        digits = cols - np.uint8(48)
+        s2 = m_pos[-1] + 1
+        shape = np.isin(cols[4], _SEPS) & (cols[4] == cols[s2])
+        for c in (0, 1, 2, 3, *m_pos, *d_pos):
+            shape &= digits[c] <= 9
         t = np.zeros(len(rows), dtype=np.int64)
         if timed:
-            mid = data[st + 10]
-            shape &= ((mid == ord(" ")) | (mid == ord("T"))) & (data[st + 13] == ord(":"))
-            shape &= data[st + 16] == ord(":")
-            hh, ok_h = _digits(data, st, [11, 12])
-            mi, ok_mi = _digits(data, st, [14, 15])
-            ss, ok_s = _digits(data, st, [17, 18])
-            shape &= ok_h & ok_mi & ok_s
+            shape &= ((cols[10] == ord(" ")) | (cols[10] == ord("T"))) & (cols[13] == ord(":"))
+            shape &= cols[16] == ord(":")
+            for c in (11, 12, 14, 15, 17, 18):
+                shape &= digits[c] <= 9
+            hh, mi, ss = (_number(digits, c) for c in ([11, 12], [14, 15], [17, 18]))
             good_t = (hh < 24) & (mi < 60) & (ss < 60)
             t = np.where(good_t, ((hh * 60 + mi) * 60 + ss) * _US, -1)
+        y, m, d = (_number(digits, c) for c in ([0, 1, 2, 3], m_pos, d_pos))
         day, ok = _days_from_civil(y, m, d)
         rows, day, ok, t = rows[shape], day[shape], ok[shape], t[shape]
         ok &= t >= 0

@@ -247,15 +247,22 @@ def build(
         raise_first([(pp.led, pp.issues)])
     known = pp.df.loc[pp.led.ok, "person_id"].reset_index(drop=True)
     index = PeopleIndex(pp.df["person_id"], pp.led, known)
-    a_i, b_i, r_i, e_i, p_i, pay_i = lookup_ids(
+    # most policies are paid by the insured: only other payers need a lookup of their own
+    payer, insured = hh.df["payer_id"], hh.df["person_id"]
+    other = np.flatnonzero(
+        payer.notna().to_numpy() & (payer != insured).to_numpy(dtype=bool, na_value=True)
+    )
+    a_i, b_i, r_i, e_i, p_i, other_i = lookup_ids(
         known,
         rr.df["person_id"],
         rr.df["relative_id"],
         ff.df["referrer_id"],
         ff.df["referee_id"],
-        hh.df["person_id"],
-        hh.df["payer_id"],
+        insured,
+        payer.iloc[other],
     )
+    pay_i = np.where(payer.notna().to_numpy(), p_i, -1)
+    pay_i[other] = other_i
     rank = id_rank(known)
     declared = declared_rules(rr.df, rr.led, rr.issues, a_i, b_i, rank, index)
     referral_rules(ff, r_i, e_i, rank, index)
@@ -279,7 +286,10 @@ def build(
     if strict:
         raise_first(checks)
 
-    kept = {name: p.df.loc[p.led.ok].reset_index(drop=True) for name, p in prep.items()}
+    kept = {  # a clean table is kept as it is: no copy of a million rows
+        name: p.df if p.led.ok.all() else p.df.loc[p.led.ok].reset_index(drop=True)
+        for name, p in prep.items()
+    }
     ok_r, ok_p, ok_f, ok_h = rr.led.ok, pol_led.ok, ff.led.ok, hh.led.ok
     rel_src = np.concatenate([declared.src[ok_r], policy.src[ok_p]]).astype(np.int64)
     rel_dst = np.concatenate([declared.dst[ok_r], policy.dst[ok_p]]).astype(np.int64)

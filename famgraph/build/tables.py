@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from famgraph._tables import empty_column
+from famgraph._tables import DTYPES
 from famgraph.build.facts import written_kinds
 from famgraph.build.ledger import CellIssues, Ledger, PeopleIndex, ValuesDetail
 from famgraph.build.parse import parse_column
@@ -83,6 +83,19 @@ def _header_names(df: pd.DataFrame, spec: Table, mapping: dict[str, str]) -> lis
     return out
 
 
+def _empty(kind: str, n: int) -> pd.Series:
+    """An absent optional column: all missing (``is_customer``: all True), built in O(1) passes."""
+    if kind == "bool":
+        return pd.Series(np.ones(n, dtype=bool))
+    if kind == "str":
+        return pd.Series(pd.arrays.ArrowStringArray(pa.nulls(n, pa.large_string()))).astype("str")
+    if kind == "int":
+        return pd.Series(pd.arrays.IntegerArray(np.zeros(n, np.int64), np.ones(n, dtype=bool)))
+    if kind == "date":
+        return pd.Series(np.full(n, np.datetime64("NaT"), dtype=DTYPES["date"]))
+    return pd.Series(np.full(n, np.nan))
+
+
 def prepare(spec: Table, raw: pd.DataFrame, mapping: dict[str, str]) -> Prepared:
     """Rename, check required columns, parse every canonical column.
 
@@ -114,7 +127,7 @@ def prepare(spec: Table, raw: pd.DataFrame, mapping: dict[str, str]) -> Prepared
     out: dict[str, pd.Series] = {}
     for c in spec.columns:
         if c.name not in df.columns:
-            out[c.name] = empty_column(c.kind, n)
+            out[c.name] = _empty(c.kind, n)
             continue
         p = parse_column(df[c.name], c.kind, open_ended_after=c.name == "expires_at")
         if c.required:

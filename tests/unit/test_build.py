@@ -473,3 +473,17 @@ def test_repeat_of_a_cycle_rejected_referral_is_rejected_too() -> None:
     g = fg.build(p, referrals=f)
     assert reasons(g, "referrals") == {1: "referral_cycle", 2: "referral_cycle"}
     assert quality(g, "referrals") == (3, 1, 0, 2)
+
+
+def test_unknown_person_names_the_rejected_people_row_and_its_reason() -> None:
+    p = people("A", "B", "B", "C", is_customer=["yes", "maybe", "maybe", None])
+    r = pd.DataFrame(
+        {"person_id": ["A", "A", "C"], "relative_id": ["B", "Z", "A"], "relation": ["wife"] * 3}
+    )
+    h = pd.DataFrame({"person_id": ["B"], "line": ["life"], "purchased_at": ["2024-01-01"]})
+    g = fg.build(p, r, holdings=h)
+    det = g.rejects.set_index(["table", "row"])["detail"]
+    knock_on = "person_id 'B' is not kept in people: its people row 1 was rejected (bad_type)"
+    assert det[("holdings", 0)] == knock_on
+    assert det[("relations", 0)] == knock_on.replace("person_id", "relative_id")
+    assert det[("relations", 1)] == "relative_id 'Z' is not in people"

@@ -125,6 +125,12 @@ def _covering(g) -> list[dict]:
     return out
 
 
+def _categorical(values: list[str]) -> pd.Series:
+    """Repeated text as a category of the values present, sorted (the documented dtype)."""
+    cats = pd.Index(sorted(set(values)), dtype="str")
+    return pd.Series(pd.Categorical(values, categories=cats))
+
+
 def naive_coverage_gaps(g, plan: pd.DataFrame | None = None) -> pd.DataFrame:
     """Coverage gaps by the book: loop over persons and their role's plan rows."""
     hh = naive_households(g)
@@ -148,10 +154,10 @@ def naive_coverage_gaps(g, plan: pd.DataFrame | None = None) -> pd.DataFrame:
     out.sort(key=lambda d: (d["household_id"], d["priority"], d["person_id"], d["line"]))
     return pd.DataFrame(
         {
-            "household_id": pd.Series([d["household_id"] for d in out], dtype="str"),
+            "household_id": _categorical([d["household_id"] for d in out]),
             "person_id": pd.Series([d["person_id"] for d in out], dtype="str"),
-            "role": pd.Series([d["role"] for d in out], dtype="str"),
-            "line": pd.Series([d["line"] for d in out], dtype="str"),
+            "role": _categorical([d["role"] for d in out]),
+            "line": _categorical([d["line"] for d in out]),
             "priority": pd.Series([d["priority"] for d in out], dtype="int64"),
             "is_customer": pd.Series([d["is_customer"] for d in out], dtype="bool"),
         }

@@ -27,6 +27,7 @@ __all__ = [
     "Options",
     "Whole",
     "check",
+    "check_date",
     "check_param",
     "is_real",
     "is_whole",
@@ -221,6 +222,37 @@ def check(
         expect = constraint.description + (" or None" if none_ok else "")
         raise ValueError(f"The `{name}` parameter of `{func}` must be {expect}; got {value!r}.")
     return value
+
+
+def check_date(func: str, name: str, value: Any) -> Any:
+    """``value`` as a timezone-free ``pandas.Timestamp``, or the uniform error.
+
+    Accepts dates, datetimes, Timestamps and date text; refuses numbers (a bare
+    ``20230105`` is not read as nanoseconds since 1970), booleans and unreadable text.
+
+    Examples
+    --------
+    >>> check_date("at", "date", "2024-12-31").date().isoformat()
+    '2024-12-31'
+    >>> check_date("at", "date", 20230105)
+    Traceback (most recent call last):
+    ...
+    ValueError: The `date` parameter of `at` must be a date such as '2024-12-31'; got 20230105.
+    """
+    import numpy as np
+    import pandas as pd
+
+    at: Any
+    try:
+        at = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        at = pd.NaT
+    if pd.isna(at) or isinstance(value, bool | int | float | np.number):
+        raise ValueError(
+            f"The `{name}` parameter of `{func}` must be a date such as '2024-12-31'; "
+            f"got {value!r}."
+        )
+    return at.tz_convert("UTC").tz_localize(None) if at.tzinfo is not None else at
 
 
 def check_param(func: str, name: str, value: Any, ok: bool, expect: str) -> None:

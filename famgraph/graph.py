@@ -33,6 +33,7 @@ import pandas as pd
 from famgraph._arrays import id_rank as _id_rank
 from famgraph._arrays import lookup_ids
 from famgraph._tables import conform, empty_issues, empty_rejects, infer_as_of
+from famgraph._validation import check_date
 from famgraph.schema import (
     ACCOUNTED_TABLES,
     FAMILY_KINDS,
@@ -451,7 +452,7 @@ class CustomerGraph:
         >>> int(old.is_customer.sum()) < int(g.is_customer.sum())
         True
         """
-        at = _as_date("at", date)
+        at = check_date("at", "date", date)
         if at > self._as_of:
             raise ValueError(
                 f"The `date` parameter of `at` must not be after the book's as_of "
@@ -558,20 +559,6 @@ class CustomerGraph:
             f"referrals={len(self.referrals):,}, holdings={len(self.holdings):,}, "
             f"as_of={self.as_of.date()}, rejects={len(self.rejects):,})"
         )
-
-
-def _as_date(func: str, value: Any) -> pd.Timestamp:
-    """``value`` as a timezone-free Timestamp, or the uniform argument error."""
-    at: Any
-    try:
-        at = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        at = pd.NaT
-    if pd.isna(at) or isinstance(value, bool | int | float | np.number):
-        raise ValueError(
-            f"The `date` parameter of `{func}` must be a date such as '2024-12-31'; got {value!r}."
-        )
-    return at.tz_convert("UTC").tz_localize(None) if at.tzinfo is not None else at
 
 
 def relations_active(relations: pd.DataFrame, at: pd.Timestamp) -> np.ndarray:

@@ -217,7 +217,10 @@ def coverage_gaps(
     pandas.DataFrame
         ``household_id, person_id, role, line, priority, is_customer``, sorted by
         household_id, priority, person_id, line (string order). Prospects
-        (``is_customer`` False) are included: their gaps are leads.
+        (``is_customer`` False) are included: their gaps are leads. dtypes:
+        ``household_id``, ``role`` and ``line`` are ``category`` (the values present,
+        sorted; a book's gaps repeat them millions of times), ``person_id`` ``str``,
+        ``priority`` int64, ``is_customer`` bool.
 
     Notes
     -----
@@ -270,15 +273,46 @@ def coverage_gaps(
     for dest, pers, cols, qs in parts:
         person[dest], line[dest], prio_code[dest] = pers, cols, qs
     return gaps_frame(
-        _str_column(c.hh_ids, c.hh_code[person]),
+        _categories(c.hh_code[person], c.hh_ids, vocab_sorted=True),
         _str_column(c.hh["person_id"], person),
         # a person whose role is outside ROLES requires nothing: never in here
-        _str_column(np.asarray(ROLES, dtype=object), c.role[person]),
-        _str_column(c.lines, line),
+        _categories(c.role[person], np.asarray(ROLES, dtype=object)),
+        _categories(line, c.lines, vocab_sorted=True),
         c.prio_values[prio_code],
         g.is_customer[person],
         presorted=True,
     )
+
+
+def _categories(codes: np.ndarray, vocab: Any, *, vocab_sorted: bool = False) -> pd.Categorical:
+    """``vocab[codes]`` as a Categorical whose categories are the values present, sorted.
+
+    No string is materialised per row: the codes are remapped onto the sorted
+    present values (string order), which is what :func:`gaps_frame` gives any input.
+    ``vocab_sorted`` says ``vocab`` is already in string order (no sort needed).
+    """
+    vocab = pd.Index(_str_array(vocab))
+    present = np.flatnonzero(np.bincount(codes, minlength=len(vocab)))
+    names = vocab[present]
+    order = (
+        np.arange(len(present))
+        if vocab_sorted
+        else np.argsort(names.to_numpy(dtype=object), kind="stable")
+    )
+    new_code = np.full(len(vocab), -1, dtype=np.int64)
+    new_code[present[order]] = np.arange(len(present))
+    cats = pd.Index(names[order], dtype="str")
+    return pd.Categorical.from_codes(new_code[codes], categories=cats)
+
+
+def _category(values: Any) -> pd.Categorical:
+    """Text values as a Categorical of the values present, sorted (string order)."""
+    if isinstance(values, pd.Categorical):
+        return values
+    codes, uniq = pd.Series(_str_array(values)).factorize()
+    if len(codes) == 0:
+        return pd.Categorical([], categories=pd.Index([], dtype="str"))
+    return _categories(codes, uniq)
 
 
 def gaps_frame(
@@ -307,10 +341,10 @@ def gaps_frame(
     """
     out = pd.DataFrame(
         {
-            "household_id": pd.Series(_str_array(household_id), dtype="str"),
+            "household_id": pd.Series(_category(household_id)),
             "person_id": pd.Series(_str_array(person_id), dtype="str"),
-            "role": pd.Series(_str_array(role), dtype="str"),
-            "line": pd.Series(_str_array(line), dtype="str"),
+            "role": pd.Series(_category(role)),
+            "line": pd.Series(_category(line)),
             "priority": pd.Series(np.asarray(priority, dtype=np.int64), dtype="int64"),
             "is_customer": pd.Series(np.asarray(is_customer, dtype=bool), dtype="bool"),
         },
@@ -318,6 +352,7 @@ def gaps_frame(
     )
     if presorted:
         return out
+    # categories are sorted, so sorting by them is sorting by the text
     order = ["household_id", "priority", "person_id", "line"]
     return out.sort_values(order, kind="stable").reset_index(drop=True)
 

@@ -7,9 +7,10 @@ import pandas as pd
 
 from famgraph.analysis.coverage import coverage_gaps, household_summary
 from famgraph.analysis.households import households
-from famgraph.analysis.superusers import super_users, thousands
+from famgraph.analysis.superusers import tiers_and_scores
 from famgraph.analysis.value import ids_at
 from famgraph.graph import CustomerGraph
+from famgraph.i18n import amounts, check_language, terms, thousands
 from famgraph.rules import (
     DEFAULT_PLAN_ROWS,
     LEAD_FAMILY_POINTS,
@@ -20,7 +21,7 @@ from famgraph.rules import (
     MINOR_AGE,
     priority_weight,
 )
-from famgraph.schema import WARM_LEAD_COLUMNS
+from famgraph.schema import TIERS, WARM_LEAD_COLUMNS
 
 __all__ = ["TIER_WEIGHTS", "warm_leads"]
 
@@ -44,6 +45,7 @@ def warm_leads(
     minor_age: int = MINOR_AGE,
     min_referrals: int = MIN_REFERRALS,
     value: pd.Series | None = None,
+    language: str = "en",
 ) -> pd.DataFrame:
     """Prospects related to a strong or super customer, best leads first, with why.
 
@@ -59,6 +61,9 @@ def warm_leads(
     value : pandas.Series, optional
         Value by ``person_id`` for the via customers' scores (see
         :func:`famgraph.super_users`).
+    language : {"en", "zh"}, default "en"
+        Language of the ``reason`` sentence (:mod:`famgraph.i18n`); the other
+        columns hold codes either way.
 
     Returns
     -------
@@ -107,13 +112,15 @@ def warm_leads(
     ... # doctest: +NORMALIZE_WHITESPACE
     [['P07', 'P05', 'super', 'parent'], ['P09', 'P08', 'super', 'spouse'],
      ['P03', 'P01', 'strong', 'parent'], ['P12', 'P10', 'strong', 'parent']]
+    >>> warm_leads(fg.datasets.sample(), language="zh")["reason"].iloc[1]
+    'P08（其配偶）是超级客户（评分80）；6项保障缺口，优先寿险；家庭保障缺口111.5万'
     """
-    su = super_users(g, min_referrals=min_referrals, value=value)
+    check_language("warm_leads", language)
+    codes, score = tiers_and_scores(g, min_referrals=min_referrals, value=value)
     n = g.n_people
-    score = su["score"].to_numpy(dtype=float)
-    is_super = su["is_super"].to_numpy(dtype=bool)
+    is_super = codes == TIERS.index("super")
     tier_w = np.where(is_super, TIER_WEIGHTS["super"], 0.0)
-    tier_w[(su["tier"] == "strong").to_numpy(dtype=bool)] = TIER_WEIGHTS["strong"]
+    tier_w[codes == TIERS.index("strong")] = TIER_WEIGHTS["strong"]
 
     # Every relation row read from both ends: (prospect p, via v, what v is to p).
     kind_code, kinds = pd.factorize(g.relations["relation"])
@@ -170,31 +177,60 @@ def warm_leads(
             "lead_score": lead,
         }
     )
-    out["reason"] = _reason(out, score[v])
+    out["reason"] = _reason(out, score[v], language)
     rank = np.lexsort((id_rank[p], -pgap, -lead))
     return out.iloc[rank].reset_index(drop=True)[list(WARM_LEAD_COLUMNS)]
 
 
-def _reason(leads: pd.DataFrame, via_score: np.ndarray) -> pd.Series:
-    """E.g. "P05, their parent, is a super customer (score 88); 6 open gaps, life first"."""
+def _reason(leads: pd.DataFrame, via_score: np.ndarray, language: str = "en") -> pd.Series:
+    """E.g. "P05, their parent, is a super customer (score 88); 6 open gaps, life first".
+
+    In Chinese: "P05（其父母）是超级客户（评分88）；6项保障缺口，优先寿险；家庭保障缺口12.5万".
+    Built column-wise: the few distinct relations, tiers and lines are named once
+    (:func:`famgraph.i18n.terms`), numbers formatted vectorised.
+    """
     if len(leads) == 0:
         return pd.Series([], dtype="str")
+    zh = language == "zh"
     n_gaps = leads["open_gaps"].to_numpy()
     pg = leads["protection_gap"].to_numpy()
-    top = leads["top_gap_line"].fillna("")
-    gaps_txt = (
-        pd.Series(np.where(n_gaps == 0, "; no open gaps", "; "), dtype="str")
-        + thousands(np.where(n_gaps > 0, n_gaps, 0)).where(n_gaps > 0, "")
-        + pd.Series(
-            np.where(n_gaps == 0, "", np.where(n_gaps == 1, " open gap, ", " open gaps, ")),
-            dtype="str",
+    top = terms("line", leads["top_gap_line"], language).fillna("")
+    if not zh:
+        top = top.str.lower()
+    has = n_gaps > 0
+    count_txt = thousands(np.where(has, n_gaps, 0)).where(has, "")
+    if zh:
+        gaps_txt = (
+            _const(np.where(has, "；", "；无保障缺口"))
+            + count_txt
+            + _const(np.where(has, "项保障缺口，优先", ""))
+            + top
         )
+        money_txt = _const(np.where(pg > 0, "；家庭保障缺口", "")) + amounts(pg, language).where(
+            pg > 0, ""
+        )
+        return (
+            leads["via_person_id"]
+            + "（其"
+            + terms("relation", leads["relation"], language)
+            + "）是"
+            + terms("tier", leads["via_tier"], language)
+            + "客户（评分"
+            + thousands(via_score)
+            + "）"
+            + gaps_txt
+            + money_txt
+        ).astype("str")
+    gaps_txt = (
+        _const(np.where(has, "; ", "; no open gaps"))
+        + count_txt
+        + _const(np.where(has, np.where(n_gaps == 1, " open gap, ", " open gaps, "), ""))
         + top
-        + pd.Series(np.where(n_gaps > 0, " first", ""), dtype="str")
+        + _const(np.where(has, " first", ""))
     )
-    money_txt = pd.Series(
-        np.where(pg > 0, "; household protection gap ", ""), dtype="str"
-    ) + thousands(pg).where(pg > 0, "")
+    money_txt = _const(np.where(pg > 0, "; household protection gap ", "")) + amounts(
+        pg, language
+    ).where(pg > 0, "")
     return (
         leads["via_person_id"]
         + ", their "
@@ -207,3 +243,7 @@ def _reason(leads: pd.DataFrame, via_score: np.ndarray) -> pd.Series:
         + gaps_txt
         + money_txt
     ).astype("str")
+
+
+def _const(values: np.ndarray) -> pd.Series:
+    return pd.Series(values, dtype="str")

@@ -14,7 +14,7 @@ import pandas as pd
 
 from famgraph._validation import Interval, check
 from famgraph.analysis.referrals import referral_value
-from famgraph.analysis.transitions import tiers_and_scores
+from famgraph.analysis.superusers import tiers_and_scores
 from famgraph.analysis.value import person_value
 from famgraph.analysis.valuemodel import ValueModel, predict_value
 from famgraph.graph import CustomerGraph

@@ -16,6 +16,7 @@ from famgraph.analysis.influence import check_influence_params, influence
 from famgraph.analysis.referrals import check_referral_params, converted_and_chain
 from famgraph.analysis.value import value_metrics
 from famgraph.graph import CustomerGraph
+from famgraph.i18n import amounts_arrow, check_language, take_strings, thousands
 from famgraph.rules import (
     ALPHA,
     CONTINUOUS_QUARTERS,
@@ -30,7 +31,7 @@ from famgraph.rules import (
 )
 from famgraph.schema import SUPER_USER_COLUMNS, TIERS
 
-__all__ = ["DEFAULT_WEIGHTS", "pct_rank", "score_ranks", "super_users", "tier_codes"]
+__all__ = ["DEFAULT_WEIGHTS", "pct_rank", "score_ranks", "super_users", "thousands", "tier_codes"]
 
 #: Score weights of the percentile ranks: Recency, Frequency, Monetary, Chain, Influence.
 DEFAULT_WEIGHTS: dict[str, float] = dict(SCORE_WEIGHTS)
@@ -95,12 +96,6 @@ def _check_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
     return {k: float(weights.get(k, 0.0)) for k in DEFAULT_WEIGHTS}
 
 
-def _texts(strings: list[str], codes: np.ndarray) -> pa.Array:
-    """``strings[codes]`` as an Arrow string array (a take, no per-row Python)."""
-    vocab = pa.array(strings, type=pa.large_string())
-    return vocab.take(pa.array(np.asarray(codes, dtype=np.int64), type=pa.int64()))
-
-
 def _join(*parts: pa.Array) -> pd.Series:
     """Element-wise concatenation of Arrow string arrays, as a "str" Series."""
     joined = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, _EMPTY)
@@ -108,38 +103,6 @@ def _join(*parts: pa.Array) -> pd.Series:
 
 
 _EMPTY = pa.scalar("", type=pa.large_string())
-_GROUPS = [str(i) for i in range(1000)] + [f",{i:03d}" for i in range(1000)] + [""]
-
-
-def _thousands(x: np.ndarray) -> pa.Array:
-    """Whole numbers as text with thousands separators (Arrow array)."""
-    # round to 6 decimals first, so that sums equal up to float noise (e.g. x.5 reached
-    # from either side) print the same whole number; then halves away from zero, as
-    # people round (72.5 -> 73)
-    r = np.round(np.asarray(x, dtype=float), 6)
-    v = np.sign(r) * np.floor(np.abs(r) + 0.5)
-    neg = v < 0
-    a = np.minimum(np.abs(v), 9.2e18).astype(np.int64)
-    ngroups = np.ones(len(a), dtype=np.int64)
-    for j in range(1, 7):
-        ngroups += a >= 1000**j
-    parts = [_texts(["", "-"], neg.astype(np.int64))]
-    for j in range(int(ngroups.max(initial=1)) - 1, -1, -1):
-        grp = (a // 1000**j) % 1000
-        code = np.where(j > ngroups - 1, 2000, np.where(j == ngroups - 1, grp, 1000 + grp))
-        parts.append(_texts(_GROUPS, code))
-    return pc.binary_join_element_wise(*parts, _EMPTY)
-
-
-def thousands(x: np.ndarray) -> pd.Series:
-    """Whole numbers as text with thousands separators, vectorised: 12300 -> "12,300".
-
-    Examples
-    --------
-    >>> thousands(np.array([0.0, 999.4, 12300.0, -1234567.0, 1000.0, 72.5, -0.5])).tolist()
-    ['0', '999', '12,300', '-1,234,567', '1,000', '73', '-1']
-    """
-    return _join(_thousands(x))
 
 
 def _coded(keys: np.ndarray, fmt: Callable[[int], str]) -> pa.Array:
@@ -148,34 +111,46 @@ def _coded(keys: np.ndarray, fmt: Callable[[int], str]) -> pa.Array:
         return pa.array([], type=pa.large_string())
     if int(keys.max()) > 4 * len(keys) + 1_000_000:  # wide range: sort instead of count
         uniq, codes = np.unique(keys, return_inverse=True)
-        return _texts([fmt(int(k)) for k in uniq], codes)
+        return take_strings([fmt(int(k)) for k in uniq], codes)
     present = np.bincount(keys) > 0
     uniq = np.flatnonzero(present)
     code_of = np.cumsum(present) - 1
-    return _texts([fmt(int(k)) for k in uniq], code_of[keys])
+    return take_strings([fmt(int(k)) for k in uniq], code_of[keys])
 
 
 def _s(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 
-def _buys(key: int) -> str:
+def _buys(key: int, language: str) -> str:
     freq, active, customer = key // 12, (key // 2) % 6, key % 2
-    text = "" if customer else "prospect: "
-    text += _s(freq, "purchase") if freq else "no purchases"
+    if language == "zh":
+        out = "" if customer else "潜在客户："
+        out += f"共{freq}次购买" if freq else "尚无购买"
+        if active:
+            out += f"，近12个月内有{active}个季度购买"
+        return out
+    out = "" if customer else "prospect: "
+    out += _s(freq, "purchase") if freq else "no purchases"
     if active:
-        text += f" in {_s(active, 'quarter')} of the last 12 months"
-    return text
+        out += f" in {_s(active, 'quarter')} of the last 12 months"
+    return out
 
 
-def _refs_before(converted: int, chain: int) -> str:
+def _refs_before(converted: int, chain: int, language: str) -> str:
+    if language == "zh":
+        if converted:
+            return f"；推荐成交{converted}位客户" + ("，推荐链价值" if chain else "")
+        return "；推荐链价值" if chain else ""
     if converted:
         return "; " + _s(converted, "referred customer") + (" worth " if chain else "")
     return "; referral chain worth " if chain else ""
 
 
-def _tail(key: int) -> str:
+def _tail(key: int, language: str) -> str:
     down, top = divmod(key, _TOP_INFLUENCE_PCT + 1)
+    if language == "zh":
+        return f"；影响力居前{top}%" if top else ""
     return (" down the chain" if down else "") + (f"; influence in the top {top}%" if top else "")
 
 
@@ -186,15 +161,16 @@ def _reasons(
     converted: np.ndarray,
     chain: np.ndarray,
     influence_top: np.ndarray,
+    language: str = "en",
 ) -> pd.Series:
-    """One readable sentence per person: head + money + tail.
+    """One readable sentence per person, in ``language``: head + money + tail.
 
     The text before the money depends on a few small counts (purchases, active
     quarters, customer or not, converted referrals, chain or not) and the text
     after it on two flags and the influence percentile: every distinct
     combination is formatted once in Python and spread to the rows with an
-    Arrow ``take``; money is formatted column-wise; the three pieces are joined
-    element-wise -- no loop over rows.
+    Arrow ``take``; money is formatted column-wise (:func:`famgraph.i18n.amounts`);
+    the three pieces are joined element-wise -- no loop over rows.
     """
     has_chain = (chain > 0).astype(np.int64)
     buy_key = (frequency * 6 + active) * 2 + is_customer.astype(np.int64)
@@ -202,17 +178,19 @@ def _reasons(
     n_ref = int(ref_key.max(initial=0)) + 1
     head = _coded(
         buy_key * n_ref + ref_key,
-        lambda k: _buys(k // n_ref) + _refs_before(*divmod(k % n_ref, 2)),
+        lambda k: _buys(k // n_ref, language) + _refs_before(*divmod(k % n_ref, 2), language),
     )
     # money text only where there is a chain value, then spread (others: "")
     where = np.flatnonzero(has_chain)
     spread = np.full(len(chain), len(where), dtype=np.int64)
     spread[where] = np.arange(len(where))
-    worth = pa.concat_arrays([_thousands(chain[where]), pa.array([""], type=pa.large_string())])
+    worth = pa.concat_arrays(
+        [amounts_arrow(chain[where], language), pa.array([""], type=pa.large_string())]
+    )
     worth = worth.take(pa.array(spread, type=pa.int64()))
     infl_code = np.where(influence_top <= _TOP_INFLUENCE_PCT, influence_top, 0)
     down = ((converted > 0) & (has_chain == 1)).astype(np.int64)
-    tail = _coded(down * (_TOP_INFLUENCE_PCT + 1) + infl_code, _tail)
+    tail = _coded(down * (_TOP_INFLUENCE_PCT + 1) + infl_code, lambda k: _tail(k, language))
     return _join(head, worth, tail)
 
 
@@ -224,6 +202,7 @@ def super_users(
     value: pd.Series | None = None,
     decay: float = DECAY,
     social_weight: float = SOCIAL_WEIGHT,
+    language: str = "en",
 ) -> pd.DataFrame:
     """Relationship tier, super-user score and the reasons, for every person.
 
@@ -247,6 +226,8 @@ def super_users(
         :func:`famgraph.referral_value`).
     social_weight : float, default 0.5
         Weight of a social tie in the influence graph (see :func:`famgraph.influence`).
+    language : {"en", "zh"}, default "en"
+        Language of the ``reasons`` sentences (:mod:`famgraph.i18n`).
 
     Returns
     -------
@@ -269,7 +250,9 @@ def super_users(
           influence, 6)`` (n persons), so float noise cannot split ties.
         - ``reasons``: e.g. "6 purchases in 3 quarters of the last 12 months; 4
           referred customers worth 12,300 down the chain; influence in the top
-          1%" (influence is mentioned within the top 10% of all persons).
+          1%" (influence is mentioned within the top 10% of all persons); in
+          Chinese "共6次购买，近12个月内有3个季度购买；推荐成交4位客户，推荐链价值1.23万；
+          影响力居前1%" (amounts from 10,000 in 万).
 
     Notes
     -----
@@ -286,8 +269,12 @@ def super_users(
     >>> s.set_index("person_id").loc["P05", "reasons"]
     '4 purchases in 2 quarters of the last 12 months; 2 referred customers worth 7,675 \
 down the chain; influence in the top 7%'
+    >>> zh = super_users(fg.datasets.sample(), language="zh")
+    >>> zh.set_index("person_id").loc["P05", "reasons"]
+    '共4次购买，近12个月内有2个季度购买；推荐成交2位客户，推荐链价值7,675；影响力居前7%'
     """
     w = check_super_user_params(min_referrals, weights, decay, social_weight)
+    check_language("super_users", language)
     m = value_metrics(g, value=value, func="super_users")
     converted, chain = converted_and_chain(g, m["monetary"].to_numpy(dtype=float), decay=decay)
     return assemble(
@@ -299,6 +286,7 @@ down the chain; influence in the top 7%'
         influence(g, social_weight=social_weight).to_numpy(),
         min_referrals=min_referrals,
         weights=w,
+        language=language,
     )
 
 
@@ -405,12 +393,14 @@ def assemble(
     *,
     min_referrals: int,
     weights: dict[str, float],
+    language: str = "en",
 ) -> pd.DataFrame:
     """Tiers, score and reasons from the per-person inputs (docs/metrics.md section 7).
 
     Shared by :func:`super_users` and the Neo4j push-down, which computes the
     value metrics ``m`` (columns ``frequency, recency_days, monetary,
-    active_quarters``) inside the database. Arrays are in person order.
+    active_quarters``) inside the database. Arrays are in person order;
+    ``language`` is that of the ``reasons`` sentences.
     """
     n = len(person_id)
     freq = m["frequency"].to_numpy(dtype=np.int64)
@@ -422,12 +412,12 @@ def assemble(
     # rounded up: "influence in the top 4%".
     higher = pd.Series(infl).rank(method="max", ascending=False).to_numpy()
     top = np.ceil(100.0 * higher / max(n, 1)).astype(np.int64)
-    reasons = _reasons(cust, freq, active, converted, chain, top)
+    reasons = _reasons(cust, freq, active, converted, chain, top, language)
 
     return pd.DataFrame(
         {
             "person_id": person_id.reset_index(drop=True).astype("str"),
-            "tier": _join(_texts(list(TIERS), tier_code)),
+            "tier": _join(take_strings(list(TIERS), tier_code)),
             "score": score,
             "is_super": tier_code == TIERS.index("super"),
             "frequency": freq,
@@ -440,4 +430,35 @@ def assemble(
             "reasons": reasons,
         },
         columns=list(SUPER_USER_COLUMNS),
+    )
+
+
+def tiers_and_scores(
+    g: CustomerGraph,
+    *,
+    min_referrals: int = MIN_REFERRALS,
+    weights: Mapping[str, float] | None = None,
+    value: pd.Series | None = None,
+    decay: float = DECAY,
+    social_weight: float = SOCIAL_WEIGHT,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Tier codes (into ``TIERS``) and scores of every person, as :func:`famgraph.super_users`.
+
+    The same figures without the ``reasons`` text, for comparisons over time and for
+    :func:`famgraph.warm_leads`.
+
+    Examples
+    --------
+    >>> import famgraph as fg
+    >>> g = fg.datasets.sample()
+    >>> codes, score = tiers_and_scores(g)
+    >>> bool((np.asarray(TIERS)[codes] == fg.super_users(g)["tier"].to_numpy()).all())
+    True
+    """
+    w = check_super_user_params(min_referrals, weights, decay, social_weight)
+    m = value_metrics(g, value=value, func="super_users")
+    converted, chain = converted_and_chain(g, m["monetary"].to_numpy(dtype=float), decay=decay)
+    infl = influence(g, social_weight=social_weight).to_numpy()
+    return tier_codes(g.is_customer, m, converted, min_referrals), score_ranks(
+        g.is_customer, m, chain, infl, w
     )

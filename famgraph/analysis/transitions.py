@@ -13,47 +13,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from famgraph.analysis.influence import influence
-from famgraph.analysis.referrals import converted_and_chain
-from famgraph.analysis.superusers import check_super_user_params, score_ranks, tier_codes
-from famgraph.analysis.value import value_metrics
+from famgraph.analysis.superusers import tiers_and_scores
 from famgraph.graph import CustomerGraph
 from famgraph.rules import DECAY, MIN_REFERRALS, SOCIAL_WEIGHT
 from famgraph.schema import TIERS, TRANSITION_COLUMNS
 
-__all__ = ["tier_transitions", "tiers_and_scores", "transition_matrix"]
+__all__ = ["tier_transitions", "transition_matrix"]
 
 #: ``change`` by the order of the tiers.
 _CHANGES = ("down", "same", "up")
-
-
-def tiers_and_scores(
-    g: CustomerGraph,
-    *,
-    min_referrals: int = MIN_REFERRALS,
-    weights: Mapping[str, float] | None = None,
-    decay: float = DECAY,
-    social_weight: float = SOCIAL_WEIGHT,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Tier codes (into ``TIERS``) and scores of every person, as :func:`famgraph.super_users`.
-
-    The same figures without the ``reasons`` text, for comparisons over time.
-
-    Examples
-    --------
-    >>> import famgraph as fg
-    >>> g = fg.datasets.sample()
-    >>> codes, score = tiers_and_scores(g)
-    >>> bool((np.asarray(fg.TIERS)[codes] == fg.super_users(g)["tier"].to_numpy()).all())
-    True
-    """
-    w = check_super_user_params(min_referrals, weights, decay, social_weight)
-    m = value_metrics(g)
-    converted, chain = converted_and_chain(g, m["monetary"].to_numpy(dtype=float), decay=decay)
-    infl = influence(g, social_weight=social_weight).to_numpy()
-    return tier_codes(g.is_customer, m, converted, min_referrals), score_ranks(
-        g.is_customer, m, chain, infl, w
-    )
 
 
 def tier_transitions(

@@ -21,7 +21,7 @@ from famgraph.plot.coverage import coverage_heatmap, household, protection_gap
 from famgraph.plot.flow import tier_flow
 from famgraph.plot.referral import chain_value, referral_tree, viral_coefficient
 from famgraph.plot.tiers import funnel, tiers
-from famgraph.plot.value import value_calibration
+from famgraph.plot.value import value_calibration, value_quadrants
 
 __all__ = [
     "CUSTOMER",
@@ -40,5 +40,6 @@ __all__ = [
     "tier_flow",
     "tiers",
     "value_calibration",
+    "value_quadrants",
     "viral_coefficient",
 ]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from famgraph import _fonts
+from famgraph import _fonts, i18n
 from famgraph._validation import check_param
 from famgraph.graph import CustomerGraph
 
@@ -56,30 +56,26 @@ _TIER_COLOURS = {
 }
 
 
-def money(x: float, currency: str = "CNY") -> str:
-    """Short money text: ``money(1_250_000) == 'CNY 1.25M'``.
+def money(x: float, currency: str = "CNY", language: str = "en") -> str:
+    """Short money text: ``money(1_250_000) == 'CNY 1.25M'`` (:func:`famgraph.i18n.money`).
 
     Examples
     --------
-    >>> money(1_250_000), money(9_500, "USD"), money(0)
-    ('CNY 1.25M', 'USD 9.5K', 'CNY 0')
+    >>> money(1_250_000), money(9_500, "USD"), money(0), money(1_250_000, language="zh")
+    ('CNY 1.25M', 'USD 9.5K', 'CNY 0', '125万元')
     """
-    a = abs(float(x))
-    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if a >= div:
-            return f"{currency} {x / div:.3g}{suffix}"
-    return f"{currency} {x:.3g}" if a else f"{currency} 0"
+    return i18n.money(x, currency, language)
 
 
-def _n(count: int, noun: str) -> str:
-    """``_n(1, "gap") == "1 gap"``, ``_n(2, "gap") == "2 gaps"``."""
-    return f"{count:,} {noun}" + ("" if count == 1 else "s")
-
-
-def _money_formatter(currency: str) -> Any:
+def _money_formatter(currency: str, language: str = "en") -> Any:
     from matplotlib.ticker import FuncFormatter
 
-    return FuncFormatter(lambda v, _pos: money(v, currency).replace(f"{currency} ", ""))
+    return FuncFormatter(lambda v, _pos: i18n.money(v, currency, language, unit=False))
+
+
+def _start(func: str, language: str) -> str:
+    """Check a figure's ``language`` argument (the uniform error) and return it."""
+    return i18n.check_language(func, language)
 
 
 def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from famgraph import _fonts
+from famgraph import _fonts, i18n
 from famgraph._validation import check_param
 from famgraph.graph import CustomerGraph
 from famgraph.plot._common import (
@@ -22,9 +23,9 @@ from famgraph.plot._common import (
     _display_names,
     _empty,
     _money_formatter,
-    _n,
     _new_axes,
     _require_columns,
+    _start,
     _subgraph,
     money,
 )
@@ -38,7 +39,12 @@ __all__ = ["coverage_heatmap", "household", "protection_gap"]
 
 
 def coverage_heatmap(
-    gaps: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None
+    gaps: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    language: str = "en",
+    line_names: Mapping[str, str] | None = None,
 ) -> Axes:
     """Heatmap of coverage gaps: persons lacking each product line, by role.
 
@@ -49,13 +55,18 @@ def coverage_heatmap(
         priority``).
     ax : matplotlib.axes.Axes, optional
     title : str, optional
+    language : {"en", "zh"}, default "en"
+        Language of the labels (:mod:`famgraph.i18n`).
+    line_names : dict, optional
+        Display names of product lines (code -> name), before
+        :data:`famgraph.i18n.LINE_NAMES`.
 
     Returns
     -------
     matplotlib.axes.Axes
         Rows are roles (earner, dependent, child, elder, unknown), columns are lines
-        (most urgent priority first). Each cell is labelled with its count; the
-        colour runs from pale to vermillion (:data:`GAP`, the largest count);
+        (most urgent priority first), both by display name. Each cell is labelled
+        with its count; the colour runs from pale to vermillion (:data:`GAP`, the largest count);
         cells with no gap are light grey (:data:`NOT_NEEDED`).
 
     Notes
@@ -66,29 +77,36 @@ def coverage_heatmap(
     --------
     >>> import famgraph as fg
     >>> ax = fg.plot.coverage_heatmap(fg.coverage_gaps(fg.datasets.sample()))
-    >>> ax.get_ylabel()
-    'role'
+    >>> ax.get_ylabel(), [t.get_text() for t in ax.get_xticklabels()][:2]
+    ('role', ['Life', 'Critical illness'])
     """
+    lang = _start("coverage_heatmap", language)
     _require_columns(gaps, ("role", "line", "priority"), "coverage_heatmap", "gaps")
-    title = "Coverage gaps by role and product line" if title is None else title
+    title = i18n.text("heat.title", lang) if title is None else title
     ax = _new_axes(ax, (7.5, 3.6))
     with _fonts.style():
         if gaps.empty:
-            return _empty(ax, title, "No coverage gaps")
+            return _empty(ax, title, i18n.text("heat.empty", lang))
         counts = gaps.groupby(["role", "line"], observed=True).size().unstack(fill_value=0)
         role_order = [r for r in ROLES if r in counts.index]
         role_order += sorted(r for r in counts.index if r not in role_order)
         prio = gaps.groupby("line", observed=True)["priority"].min()
         line_order = sorted(counts.columns, key=lambda ln: (prio[ln], str(ln)))
         mat = counts.reindex(index=role_order, columns=line_order).to_numpy(dtype=float)
-        _draw_heat(ax, mat, role_order, [str(c) for c in line_order])
+        _draw_heat(
+            ax,
+            mat,
+            [i18n.term("role", r, lang) for r in role_order],
+            [i18n.term("line", c, lang, line_names) for c in line_order],
+            i18n.text("heat.bar", lang),
+        )
         ax.set_title(title)
-        ax.set_xlabel("product line (most urgent first)")
-        ax.set_ylabel("role")
+        ax.set_xlabel(i18n.text("heat.x", lang))
+        ax.set_ylabel(i18n.text("heat.y", lang))
     return ax
 
 
-def _draw_heat(ax: Axes, mat: np.ndarray, rows: list[str], cols: list[str]) -> None:
+def _draw_heat(ax: Axes, mat: np.ndarray, rows: list[str], cols: list[str], bar: str) -> None:
     from matplotlib.colors import LinearSegmentedColormap
 
     cmap = LinearSegmentedColormap.from_list("famgraph_gaps", [_GAP_LIGHT, GAP]).with_extremes(
@@ -116,7 +134,7 @@ def _draw_heat(ax: Axes, mat: np.ndarray, rows: list[str], cols: list[str]) -> N
                 color="white" if dark else "#333333",
             )
     cb = ax.figure.colorbar(im, ax=ax, shrink=0.85, pad=0.02)
-    cb.set_label("persons lacking the line (count)")
+    cb.set_label(bar)
 
 
 def household(
@@ -127,14 +145,18 @@ def household(
     plan: pd.DataFrame | None = None,
     households: pd.DataFrame | None = None,
     mask_names: bool = False,
+    language: str = "en",
+    line_names: Mapping[str, str] | None = None,
 ) -> Axes:
     """One household: each member's role, the lines they hold and the lines they lack.
 
-    A grid with one row per member (name, role, age; customers in blue, prospects
-    in orange) and one column per product line: a green square (:data:`HELD`) where
-    the member holds an active policy of the line, a vermillion square with the
-    priority (:data:`GAP`) where the coverage plan asks for the line and the member
-    lacks it, nothing where the plan does not ask for it.
+    A grid with one row per member (name, role, age -- "age unknown" when it is,
+    and "income unknown" for an earner without income, whose money gap cannot be
+    computed; customers in blue, prospects in orange) and one column per product
+    line: a green square (:data:`HELD`) where the member holds an active policy of
+    the line, a vermillion square with the priority (:data:`GAP`) where the
+    coverage plan asks for the line and the member lacks it, nothing where the
+    plan does not ask for it.
 
     Parameters
     ----------
@@ -147,6 +169,11 @@ def household(
         ``fg.households(g)`` if already computed (saves recomputing it).
     mask_names : bool, default False
         Label members by ``person_id`` instead of name.
+    language : {"en", "zh"}, default "en"
+        Language of the labels (:mod:`famgraph.i18n`).
+    line_names : dict, optional
+        Display names of product lines (code -> name), before
+        :data:`famgraph.i18n.LINE_NAMES`.
 
     Returns
     -------
@@ -164,7 +191,10 @@ def household(
     >>> ax = fg.plot.household(fg.datasets.sample(), "HH-SUN")
     >>> [t.get_text().split(" ·")[0] for t in ax.get_yticklabels()]
     ['Sun Hao', 'Sun Mei', 'Sun Yu']
+    >>> [t.get_text() for t in ax.get_yticklabels()][1]
+    'Sun Mei · earner, 54, income unknown'
     """
+    lang = _start("household", language)
     from famgraph.analysis.coverage import coverage_gaps
     from famgraph.analysis.households import households as _households
 
@@ -209,7 +239,13 @@ def household(
     is_cust = g.is_customer[pos]
     ax = _new_axes(ax, (1.6 + 1.0 * max(len(lines), 3), 1.2 + 0.45 * len(pos)))
     with _fonts.style():
-        title = f"Household {household_id}: {_n(len(pos), 'member')}, {_n(len(gaps), 'gap')}"
+        title = i18n.text(
+            "hh.title",
+            lang,
+            hid=household_id,
+            members=i18n.plural("n_members", len(pos), lang),
+            gaps=i18n.plural("n_gaps", len(gaps), lang),
+        )
         ax.set_title(title)
         for i, pid in enumerate(ids):
             for j, ln in enumerate(lines):
@@ -239,28 +275,53 @@ def household(
                         fontweight="bold",
                         zorder=4,
                     )
+        income = g.people["annual_income"].to_numpy(dtype=float, na_value=np.nan)[pos]
         labels = []
-        for nm, role, age in zip(names, roles, ages, strict=True):
-            age_txt = "" if age is None or pd.isna(age) else f", {int(age)}"
-            labels.append(f"{nm} · {role}{age_txt}")
+        for nm, role, age, inc in zip(names, roles, ages, income, strict=True):
+            if age is None or pd.isna(age):
+                age_txt = "" if role == "unknown" else i18n.text("hh.age_unknown", lang)
+            else:
+                age_txt = i18n.text("hh.age", lang, age=int(age))
+            if role == "earner" and np.isnan(inc):
+                age_txt += i18n.text("hh.income_unknown", lang)
+            labels.append(f"{nm} · {i18n.term('role', role, lang)}{age_txt}")
         ax.set_yticks(range(len(pos)), labels)
         for tick, cust in zip(ax.get_yticklabels(), is_cust, strict=True):
             tick.set_color(CUSTOMER if cust else PROSPECT)
-        ax.set_xticks(range(len(lines)), lines, rotation=30, ha="right")
+        ax.set_xticks(
+            range(len(lines)),
+            [i18n.term("line", ln, lang, line_names) for ln in lines],
+            rotation=30,
+            ha="right",
+        )
         ax.set_xlim(-0.6, max(len(lines), 1) - 0.4)
         ax.set_ylim(len(pos) - 0.5, -0.5)
-        ax.set_xlabel("product line (most urgent first)")
+        ax.set_xlabel(i18n.text("heat.x", lang))
         ax.grid(True, color="#EEEEEE", zorder=0)
         ax.set_axisbelow(True)
         from matplotlib.lines import Line2D
 
         handles = [
-            Line2D([], [], marker="s", ls="", color=HELD, markersize=9, label="holds"),
             Line2D(
-                [], [], marker="s", ls="", color=GAP, markersize=9, label="lacks (P = priority)"
+                [],
+                [],
+                marker="s",
+                ls="",
+                color=HELD,
+                markersize=9,
+                label=i18n.text("hh.holds", lang),
             ),
-            Line2D([], [], marker="o", ls="", color=CUSTOMER, label="name in blue: customer"),
-            Line2D([], [], marker="o", ls="", color=PROSPECT, label="name in orange: prospect"),
+            Line2D(
+                [],
+                [],
+                marker="s",
+                ls="",
+                color=GAP,
+                markersize=9,
+                label=i18n.text("hh.lacks", lang),
+            ),
+            Line2D([], [], marker="o", ls="", color=CUSTOMER, label=i18n.text("hh.customer", lang)),
+            Line2D([], [], marker="o", ls="", color=PROSPECT, label=i18n.text("hh.prospect", lang)),
         ]
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
@@ -281,6 +342,7 @@ def protection_gap(
     currency: str = "CNY",
     bins: int = 30,
     title: str | None = None,
+    language: str = "en",
 ) -> Axes:
     """Distribution of the money protection gap over households with a gap.
 
@@ -292,6 +354,8 @@ def protection_gap(
     currency : str, default "CNY"
     bins : int, default 30
     title : str, optional
+    language : {"en", "zh"}, default "en"
+        Language of the labels and money formats (:mod:`famgraph.i18n`).
 
     Returns
     -------
@@ -310,24 +374,28 @@ def protection_gap(
     >>> ax.get_xlabel()
     'protection gap per household (CNY)'
     """
+    lang = _start("protection_gap", language)
     _require_columns(summary, ("protection_gap",), "protection_gap", "summary")
     ax = _new_axes(ax, (6.5, 3.4))
     gap = summary["protection_gap"].to_numpy(dtype=float, na_value=np.nan)
     pos = gap[np.isfinite(gap) & (gap > 0)]
-    title = (
-        f"Protection gap: {len(pos):,} of {len(gap):,} households short" if title is None else title
-    )
+    if title is None:
+        title = i18n.text("gap.title", lang, short=f"{len(pos):,}", total=f"{len(gap):,}")
     with _fonts.style():
         if len(pos) == 0:
-            return _empty(ax, title, "No household has a money gap")
+            return _empty(ax, title, i18n.text("gap.empty", lang))
         ax.hist(pos, bins=bins, color=GAP, edgecolor="white", linewidth=0.5)
         med = float(np.median(pos))
         ax.axvline(med, color=PALETTE["black"], ls="--", lw=1)
         ax.text(
-            med, ax.get_ylim()[1] * 0.95, f" median {money(med, currency)}", va="top", fontsize=8
+            med,
+            ax.get_ylim()[1] * 0.95,
+            i18n.text("gap.median", lang, amount=money(med, currency, lang)),
+            va="top",
+            fontsize=8,
         )
-        ax.xaxis.set_major_formatter(_money_formatter(currency))
+        ax.xaxis.set_major_formatter(_money_formatter(currency, lang))
         ax.set_title(title)
-        ax.set_xlabel(f"protection gap per household ({currency})")
-        ax.set_ylabel("households")
+        ax.set_xlabel(i18n.text("gap.x", lang, currency=i18n.currency_name(currency, lang)))
+        ax.set_ylabel(i18n.text("gap.y", lang))
     return ax

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from famgraph import _fonts
+from famgraph import _fonts, i18n
 from famgraph.analysis.transitions import transition_matrix
-from famgraph.plot._common import PALETTE, _empty, _new_axes, _require_columns
+from famgraph.plot._common import PALETTE, _empty, _new_axes, _require_columns, _start
 from famgraph.schema import TIERS
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ def _date(transitions: pd.DataFrame, key: str) -> str:
     return "" if at is None else pd.Timestamp(at).date().isoformat()
 
 
-def biggest_move(transitions: pd.DataFrame) -> str:
+def biggest_move(transitions: pd.DataFrame, language: str = "en") -> str:
     """One sentence naming the largest move between two different tiers.
 
     Examples
@@ -36,22 +36,30 @@ def biggest_move(transitions: pd.DataFrame) -> str:
     >>> t = fg.tier_transitions(fg.datasets.sample(), "2024-12-31")
     >>> biggest_move(t)
     '2 persons moved strong → super since 2024-12-31'
+    >>> biggest_move(t, "zh")
+    '自2024-12-31以来有2人从“紧密”变为“超级”'
     """
     m = transition_matrix(transitions).to_numpy()
     off = m.copy()
     np.fill_diagonal(off, 0)
     since = _date(transitions, "since")
-    tail = f" since {since}" if since else ""
+    tail = i18n.text("flow.since", language, date=since) if since else ""
     if off.sum() == 0:
-        return "Nobody changed relationship level" + tail
+        return i18n.text("flow.none", language, since=tail)
     i, j = np.unravel_index(int(np.argmax(off)), off.shape)
     k = int(off[i, j])
-    who = "person" if k == 1 else "persons"
-    return f"{k:,} {who} moved {TIERS[i]} → {TIERS[j]}{tail}"
+    who = i18n.text("flow.person" if k == 1 else "flow.persons", language)
+    n = f"{k:,} {who}" if language == "en" else f"{k:,}"
+    a, b = (i18n.term("tier", TIERS[x], language) for x in (i, j))
+    return i18n.text("flow.move", language, n=n, a=a, b=b, since=tail)
 
 
 def tier_flow(
-    transitions: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None
+    transitions: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    language: str = "en",
 ) -> Axes:
     """Who moved between relationship levels: a tier x tier matrix of counts.
 
@@ -63,6 +71,8 @@ def tier_flow(
     title : str, optional
         Default: the largest move, e.g. "412 persons moved weak → strong since
         2024-12-31".
+    language : {"en", "zh"}, default "en"
+        Language of the labels and the default title.
 
     Returns
     -------
@@ -83,12 +93,16 @@ def tier_flow(
     >>> ax.get_title()
     '2 persons moved strong → super since 2024-12-31'
     """
+    lang = _start("tier_flow", language)
     _require_columns(transitions, ("tier_before", "tier_after"), "tier_flow", "transitions")
-    title = biggest_move(transitions) if title is None and len(transitions) else title
+    if title is None:
+        title = (
+            biggest_move(transitions, lang) if len(transitions) else i18n.text("flow.title", lang)
+        )
     ax = _new_axes(ax, (6.5, 4.6))
     with _fonts.style():
         if transitions.empty:
-            return _empty(ax, title or "Tier flow", "No persons")
+            return _empty(ax, title, i18n.text("quad.none", lang))
         m = transition_matrix(transitions).to_numpy()
         k = len(TIERS)
         rows, cols = np.indices((k, k))
@@ -113,17 +127,19 @@ def tier_flow(
                 )
         ax.set_xlim(-0.5, k - 0.5)
         ax.set_ylim(k - 0.5, -0.5)
-        ax.set_xticks(range(k), list(TIERS))
-        ax.set_yticks(range(k), list(TIERS))
+        names = [i18n.term("tier", t, lang) for t in TIERS]
+        ax.set_xticks(range(k), names)
+        ax.set_yticks(range(k), names)
         since, now = _date(transitions, "since"), _date(transitions, "as_of")
-        ax.set_ylabel(f"tier on {since}" if since else "tier before")
+        ax.set_ylabel(
+            i18n.text("flow.y", lang, date=since) if since else i18n.text("flow.y_plain", lang)
+        )
         up = int(np.triu(m, 1).sum())
         down = int(np.tril(m, -1).sum())
-        ax.set_xlabel(
-            (f"tier on {now}" if now else "tier now")
-            + f"  —  {up:,} rose (green), {down:,} slipped (vermillion)"
-        )
-        ax.set_title(title or "Tier flow")
+        moves = i18n.text("flow.moves", lang, up=f"{up:,}", down=f"{down:,}")
+        x = i18n.text("flow.x", lang, date=now) if now else i18n.text("flow.x_plain", lang)
+        ax.set_xlabel(f"{x}  —  {moves}")
+        ax.set_title(title)
         ax.tick_params(length=0)
         for side in ax.spines.values():
             side.set_visible(False)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from famgraph import _fonts
+from famgraph import _fonts, i18n
 from famgraph._validation import check_param
 from famgraph.analysis.referrals import referral_value
 from famgraph.analysis.value import person_value
@@ -21,6 +21,7 @@ from famgraph.plot._common import (
     _money_formatter,
     _new_axes,
     _require_columns,
+    _start,
     _subgraph,
     money,
 )
@@ -41,13 +42,19 @@ def referral_tree(
     max_children: int = 5,
     currency: str = "CNY",
     mask_names: bool = False,
+    language: str = "en",
 ) -> Axes:
     """The referral tree below ``root_id``: generations, converted or not, value per node.
 
     Generation 0 (the root) is at the top, each generation one row lower. Customers
     (converted referees) are blue circles, prospects orange; each node is labelled
     with the person's name, their own value and, for referrers, their chain value
-    (:func:`famgraph.referral_value` with ``decay``).
+    (:func:`famgraph.referral_value` with ``decay``), amounts in ``currency`` (named
+    in the legend). The title counts the people referred below the root -- the
+    ``cascade_size`` of :func:`famgraph.referral_value` -- "+ the root", and how many
+    of them are drawn. Labels never overlap: the figure is enlarged until they fit
+    (measured at the figure's dpi -- save it at that dpi, as text does not scale
+    exactly with it).
 
     Parameters
     ----------
@@ -67,6 +74,8 @@ def referral_tree(
     currency : str, default "CNY"
     mask_names : bool, default False
         Label persons by ``person_id`` instead of name.
+    language : {"en", "zh"}, default "en"
+        Language of the labels and money formats (:mod:`famgraph.i18n`).
 
     Returns
     -------
@@ -76,7 +85,8 @@ def referral_tree(
     -----
     Finds the descendants generation by generation over ``g.referrer``
     (O(V · depth), vectorised) and computes values on that subtree only; the
-    layout loops over the drawn persons only.
+    layout loops over the drawn persons only, plus up to 4 layout passes to fit
+    the labels.
 
     Examples
     --------
@@ -84,7 +94,10 @@ def referral_tree(
     >>> ax = fg.plot.referral_tree(fg.datasets.sample(), "P05")
     >>> len(ax.collections[0].get_offsets())
     6
+    >>> ax.get_title()
+    'Referral tree of Chen Jie: 5 referred + the root; chain value CNY 7.68K'
     """
+    lang = _start("referral_tree", language)
     check_param(
         "referral_tree",
         "max_nodes",
@@ -126,41 +139,55 @@ def referral_tree(
     names = _display_names(g, shown, mask_names)
     cust = g.is_customer[shown]
     ax = _new_axes(ax, (min(2.0 + 1.1 * _width(x), 16.0), 1.6 + 1.1 * (int(gen.max()) + 1)))
+
+    def amount(v: float, unit: bool = False) -> str:
+        return money(v, currency, lang) if unit else i18n.money(v, currency, lang, unit=False)
+
     with _fonts.style():
         for k, pk in enumerate(parent):
             if pk >= 0:
                 ax.plot([x[pk], x[k]], [gen[pk], gen[k]], color="#999999", lw=1, zorder=1)
+        sizes = [_ROOT_SIZE if k == 0 else _NODE_SIZE for k in range(len(shown))]
         ax.scatter(
             x,
             gen,
-            s=[220 if k == 0 else 140 for k in range(len(shown))],
+            s=sizes,
             c=[CUSTOMER if c else PROSPECT for c in cust],
             edgecolors="white",
             linewidths=1,
             zorder=3,
         )
+        labels = []
         for k, li in enumerate(sel):
-            text = f"{names[k]}\n{money(own[li], currency)}"
+            lines = [names[k], amount(own[li])]
             if chain[li] > 0:
-                text += f"\nchain {money(chain[li], currency)}"
+                lines.append(i18n.text("tree.chain", lang, amount=amount(chain[li])))
             if hidden[k]:
-                text += f"\n+{hidden[k]} more"
-            ax.annotate(
-                text,
-                (x[k], gen[k]),
-                xytext=(0, -11),
-                textcoords="offset points",
-                ha="center",
-                va="top",
-                fontsize=7,
-                zorder=4,
+                lines.append(i18n.text("tree.more", lang, n=f"{hidden[k]:,}"))
+            labels.append(
+                ax.annotate(
+                    "\n".join(lines),
+                    (x[k], gen[k]),
+                    xytext=(0, -_LABEL_OFFSET),
+                    textcoords="offset points",
+                    ha="center",
+                    va="top",
+                    fontsize=7,
+                    zorder=4,
+                    bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85},
+                )
             )
-        more = f" ({total - len(shown)} not drawn)" if total > len(shown) else ""
-        ax.set_title(
-            f"Referral tree of {names[0]}: {total} people, "
-            f"chain value {money(chain[0], currency)}{more}"
+        title = i18n.text(
+            "tree.title",
+            lang,
+            name=names[0],
+            referred=f"{total - 1:,}",
+            amount=amount(chain[0], unit=True),
         )
-        ax.set_ylabel("generation")
+        if total > len(shown):
+            title += i18n.text("tree.drawn", lang, drawn=f"{len(shown):,}", people=f"{total:,}")
+        ax.set_title(title)
+        ax.set_ylabel(i18n.text("tree.y", lang))
         ax.set_yticks(range(int(gen.max()) + 1))
         ax.set_ylim(gen.max() + 0.9, -0.5)
         ax.set_xticks([])
@@ -170,13 +197,90 @@ def referral_tree(
 
         ax.legend(
             handles=[
-                Line2D([], [], marker="o", ls="", color=CUSTOMER, label="customer (converted)"),
-                Line2D([], [], marker="o", ls="", color=PROSPECT, label="prospect (not converted)"),
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    ls="",
+                    color=CUSTOMER,
+                    label=i18n.text("tree.customer", lang),
+                ),
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    ls="",
+                    color=PROSPECT,
+                    label=i18n.text("tree.prospect", lang),
+                ),
             ],
-            loc="upper right",
-            title=f"value in {currency}",
+            loc="upper left",
+            bbox_to_anchor=(1.0, 1.0),
+            title=i18n.text("tree.value_in", lang, currency=i18n.currency_name(currency, lang)),
         )
+        _fit_labels(ax, labels, x, gen)
     return ax
+
+
+#: Marker areas (points²) of the root and the other persons of a referral tree.
+_ROOT_SIZE, _NODE_SIZE = 220.0, 140.0
+#: Labels start this many points below their node.
+_LABEL_OFFSET = 11.0
+#: Smallest room (points) between two labels, or a label and a node.
+_LABEL_PAD = 4.0
+
+
+def _fit_labels(ax: Axes, labels: list[Any], x: np.ndarray, gen: np.ndarray) -> None:
+    """Make room so that no two node labels overlap, nor a label the row below.
+
+    Labels are centred under their nodes, so their widths are fixed in points
+    while the distance between nodes grows with the axes: measure the labels
+    (``get_window_extent`` after a layout pass), then widen the x-limits so the
+    outer labels stay inside the axes and enlarge the figure until neighbours in
+    a row are at least their half-widths apart and each row's labels end above
+    the next row's nodes, and the title fits. A few passes settle it (the layout's margins move a
+    little when the figure grows). Cost: one layout pass per round, at most 4.
+    """
+    fig = ax.get_figure(root=True)
+    if fig is None or not labels:
+        return
+    rows = [np.flatnonzero(gen == g_) for g_ in np.unique(gen)]
+    rows = [r[np.argsort(x[r], kind="stable")] for r in rows]
+    for _ in range(4):
+        fig.draw_without_rendering()
+        px = fig.dpi / 72.0  # pixels per point
+        pad = _LABEL_PAD * px
+        boxes = [t.get_window_extent() for t in labels]
+        widths = np.array([b.width for b in boxes])
+        x0, x1 = ax.get_xlim()
+        sx = ax.bbox.width / (x1 - x0)  # pixels per data unit
+        sy = ax.bbox.height / abs(ax.get_ylim()[0] - ax.get_ylim()[1])
+        need_sx = sx
+        for r in rows:
+            if len(r) > 1:
+                dist = np.diff(x[r])
+                half = (widths[r][:-1] + widths[r][1:]) / 2 + pad
+                need_sx = max(need_sx, float(np.max(half / np.maximum(dist, 1e-9))))
+        node_top = np.sqrt(_ROOT_SIZE) / 2 * px + pad
+        depth_px = np.array([b.height for b in boxes]) + _LABEL_OFFSET * px
+        need_sy = max(sy, float(depth_px.max()) + node_top) if len(rows) > 1 else sy
+        # room at both ends for the outer labels, in data units at the new scale
+        left = min(range(len(x)), key=lambda k: x[k] - widths[k] / 2 / need_sx)
+        right = max(range(len(x)), key=lambda k: x[k] + widths[k] / 2 / need_sx)
+        lo = min(float(x.min()) - 0.7, x[left] - (widths[left] / 2 + pad) / need_sx)
+        hi = max(float(x.max()) + 0.7, x[right] + (widths[right] / 2 + pad) / need_sx)
+        ax.set_xlim(lo, hi)
+        grow_x = (hi - lo) * need_sx - ax.bbox.width
+        # the title, centred over the axes, must fit in the figure too
+        title = ax.title.get_window_extent()
+        spill = max(0.0, -title.x0, title.x1 - fig.bbox.width)
+        if spill > 0:
+            grow_x = max(grow_x, 2 * spill + 2 * pad)
+        grow_y = (need_sy / sy - 1.0) * ax.bbox.height
+        if grow_x <= 0.5 and grow_y <= 0.5:
+            return
+        w, h = fig.get_size_inches()
+        fig.set_size_inches(w + max(grow_x, 0.0) / fig.dpi, h + max(grow_y, 0.0) / fig.dpi)
 
 
 def _tree_values(g: CustomerGraph, pos: np.ndarray, decay: float) -> tuple[np.ndarray, np.ndarray]:
@@ -259,6 +363,7 @@ def chain_value(
     currency: str = "CNY",
     bins: int = 30,
     title: str | None = None,
+    language: str = "en",
 ) -> Axes:
     """Distribution of chain value over the persons who referred someone.
 
@@ -267,7 +372,7 @@ def chain_value(
     values : pandas.DataFrame
         The result of :func:`famgraph.referral_value` (uses ``chain_value,
         direct_referrals``).
-    ax, currency, bins, title
+    ax, currency, bins, title, language
         As for :func:`protection_gap`.
 
     Returns
@@ -287,15 +392,16 @@ def chain_value(
     >>> ax.get_ylabel()
     'referrers'
     """
+    lang = _start("chain_value", language)
     _require_columns(values, ("chain_value", "direct_referrals"), "chain_value", "values")
     ax = _new_axes(ax, (6.5, 3.4))
     refs = values[values["direct_referrals"] > 0]
     v = refs["chain_value"].to_numpy(dtype=float, na_value=np.nan)
     v = v[np.isfinite(v)]
-    title = f"Chain value of {len(v):,} referrers" if title is None else title
+    title = i18n.text("chain.title", lang, n=f"{len(v):,}") if title is None else title
     with _fonts.style():
         if len(v) == 0:
-            return _empty(ax, title, "No referrals")
+            return _empty(ax, title, i18n.text("chain.empty", lang))
         pos = v[v > 0]
         if len(pos) and pos.max() / pos.min() > 100:
             edges = np.geomspace(pos.min(), pos.max(), bins + 1)
@@ -305,15 +411,19 @@ def chain_value(
             ax.set_xscale("log")
         else:
             ax.hist(v, bins=bins, color=PALETTE["blue"], edgecolor="white", linewidth=0.5)
-        ax.xaxis.set_major_formatter(_money_formatter(currency))
+        ax.xaxis.set_major_formatter(_money_formatter(currency, lang))
         ax.set_title(title)
-        ax.set_xlabel(f"chain value ({currency})")
-        ax.set_ylabel("referrers")
+        ax.set_xlabel(i18n.text("chain.x", lang, currency=i18n.currency_name(currency, lang)))
+        ax.set_ylabel(i18n.text("chain.y", lang))
     return ax
 
 
 def viral_coefficient(
-    viral: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None
+    viral: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    language: str = "en",
 ) -> Axes:
     """K-factor by cohort: converted referrals per new customer, over time.
 
@@ -324,6 +434,8 @@ def viral_coefficient(
         cohort_size, k_factor``).
     ax : matplotlib.axes.Axes, optional
     title : str, optional
+    language : {"en", "zh"}, default "en"
+        Language of the labels (:mod:`famgraph.i18n`).
 
     Returns
     -------
@@ -342,19 +454,20 @@ def viral_coefficient(
     >>> ax.get_ylabel()
     'K-factor (converted referrals per new customer)'
     """
+    lang = _start("viral_coefficient", language)
     _require_columns(viral, ("cohort", "cohort_size", "k_factor"), "viral_coefficient", "viral")
-    title = "Viral coefficient by joining cohort" if title is None else title
+    title = i18n.text("viral.title", lang) if title is None else title
     ax = _new_axes(ax, (7.0, 3.4))
     with _fonts.style():
         if viral.empty:
-            return _empty(ax, title, "No cohorts (no customer has joined_at)")
+            return _empty(ax, title, i18n.text("viral.empty", lang))
         labels = [str(c) for c in viral["cohort"]]
         xs = np.arange(len(labels))
         k = viral["k_factor"].to_numpy(dtype=float, na_value=np.nan)
         size = viral["cohort_size"].to_numpy(dtype=float, na_value=0.0)
         ax2 = ax.twinx()
         ax2.bar(xs, size, color=PALETTE["sky_blue"], alpha=0.3, width=0.8)
-        ax2.set_ylabel("cohort size (new customers)")
+        ax2.set_ylabel(i18n.text("viral.size", lang))
         ax2.spines["right"].set_visible(True)
         ax.set_zorder(ax2.get_zorder() + 1)
         ax.patch.set_visible(False)
@@ -363,6 +476,6 @@ def viral_coefficient(
         ax.set_xticks(xs[::step], labels[::step], rotation=30, ha="right")
         ax.set_ylim(0, max(float(np.nanmax(k)) if np.isfinite(k).any() else 0.0, 0.05) * 1.2)
         ax.set_title(title)
-        ax.set_xlabel("cohort (period of joining)")
-        ax.set_ylabel("K-factor (converted referrals per new customer)")
+        ax.set_xlabel(i18n.text("viral.x", lang))
+        ax.set_ylabel(i18n.text("viral.y", lang))
     return ax

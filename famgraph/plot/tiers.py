@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from famgraph import _fonts
+from famgraph import _fonts, i18n
 from famgraph.plot._common import (
     _TIER_COLOURS,
     PALETTE,
     _new_axes,
     _require_columns,
+    _start,
 )
 from famgraph.schema import TIERS
 
@@ -22,7 +23,13 @@ if TYPE_CHECKING:
 __all__ = ["funnel", "tiers"]
 
 
-def tiers(super_users: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
+def tiers(
+    super_users: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    language: str = "en",
+) -> Axes:
     """The tier funnel: how many persons are in each tier, none at the top, super at the bottom.
 
     Parameters
@@ -31,6 +38,8 @@ def tiers(super_users: pd.DataFrame, *, ax: Axes | None = None, title: str | Non
         The result of :func:`famgraph.super_users` (uses ``tier``).
     ax : matplotlib.axes.Axes, optional
     title : str, optional
+    language : {"en", "zh"}, default "en"
+        Language of the labels (:mod:`famgraph.i18n`).
 
     Returns
     -------
@@ -50,10 +59,11 @@ def tiers(super_users: pd.DataFrame, *, ax: Axes | None = None, title: str | Non
     >>> len(ax.patches)
     5
     """
+    lang = _start("tiers", language)
     _require_columns(super_users, ("tier",), "tiers", "super_users")
     counts = super_users["tier"].value_counts().reindex(list(TIERS), fill_value=0)
     total = int(counts.sum())
-    title = "Tier funnel" if title is None else title
+    title = i18n.text("tiers.title", lang) if title is None else title
     ax = _new_axes(ax, (6.5, 3.2))
     with _fonts.style():
         widest = max(int(counts.max()), 1)
@@ -73,18 +83,24 @@ def tiers(super_users: pd.DataFrame, *, ax: Axes | None = None, title: str | Non
                 fontsize=8,
                 color="#111111",
             )
-        ax.set_yticks(ys, list(TIERS))
+        ax.set_yticks(ys, [i18n.term("tier", t, lang) for t in TIERS])
         ax.set_ylim(len(TIERS) - 0.5, -0.5)
         ax.set_xlim(0, widest * 1.2)
         ax.set_xticks([])
         ax.spines["bottom"].set_visible(False)
         ax.set_title(title)
-        ax.set_ylabel("tier")
-        ax.set_xlabel(f"persons (bar width; {total:,} in all)")
+        ax.set_ylabel(i18n.text("tiers.y", lang))
+        ax.set_xlabel(i18n.text("tiers.x", lang, total=f"{total:,}"))
     return ax
 
 
-def funnel(super_users: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
+def funnel(
+    super_users: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    language: str = "en",
+) -> Axes:
     """Customers by relationship level (tier), with the referral inflow each level brings.
 
     For each tier micro, weak, strong, super: a bar of the persons in it and,
@@ -98,6 +114,8 @@ def funnel(super_users: pd.DataFrame, *, ax: Axes | None = None, title: str | No
         converted_referrals``).
     ax : matplotlib.axes.Axes, optional
     title : str, optional
+    language : {"en", "zh"}, default "en"
+        Language of the labels (:mod:`famgraph.i18n`).
 
     Returns
     -------
@@ -117,12 +135,13 @@ def funnel(super_users: pd.DataFrame, *, ax: Axes | None = None, title: str | No
     >>> len(ax.containers[0]), len(ax.containers[1])
     (4, 4)
     """
+    lang = _start("funnel", language)
     _require_columns(super_users, ("tier", "converted_referrals"), "funnel", "super_users")
     levels = [t for t in TIERS if t != "none"]
     grp = super_users.groupby("tier", observed=True)
     people = grp.size().reindex(levels, fill_value=0).to_numpy(dtype=float)
     inflow = grp["converted_referrals"].sum().reindex(levels, fill_value=0).to_numpy(dtype=float)
-    title = "Customers by relationship level, with referral inflow" if title is None else title
+    title = i18n.text("funnel.title", lang) if title is None else title
     ax = _new_axes(ax, (6.5, 3.2))
     with _fonts.style():
         ys = np.arange(len(levels))
@@ -132,7 +151,7 @@ def funnel(super_users: pd.DataFrame, *, ax: Axes | None = None, title: str | No
             people,
             height=h,
             color=[_TIER_COLOURS[t] for t in levels],
-            label="customers at this level",
+            label=i18n.text("funnel.people", lang),
         )
         b2 = ax.barh(
             ys + h / 2,
@@ -141,15 +160,15 @@ def funnel(super_users: pd.DataFrame, *, ax: Axes | None = None, title: str | No
             color="white",
             edgecolor=PALETTE["black"],
             hatch="///",
-            label="new customers they referred",
+            label=i18n.text("funnel.inflow", lang),
         )
         ax.bar_label(b1, labels=[f"{int(v):,}" for v in people], padding=3, fontsize=7)
         ax.bar_label(b2, labels=[f"{int(v):,}" for v in inflow], padding=3, fontsize=7)
-        ax.set_yticks(ys, levels)
+        ax.set_yticks(ys, [i18n.term("tier", t, lang) for t in levels])
         ax.set_ylim(len(levels) - 0.5, -0.5)
         ax.margins(x=0.12)
         ax.set_title(title)
-        ax.set_ylabel("relationship level (tier)")
-        ax.set_xlabel("persons")
+        ax.set_ylabel(i18n.text("funnel.y", lang))
+        ax.set_xlabel(i18n.text("funnel.x", lang))
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax

@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from famgraph import _fonts
+from famgraph import _fonts, i18n
 from famgraph.analysis.valuemodel import ValueModel, calibration_table
 from famgraph.graph import CustomerGraph
-from famgraph.plot._common import PALETTE, _empty, _new_axes
+from famgraph.plot._common import PALETTE, _empty, _new_axes, _require_columns, _start
 from famgraph.rules import CALIBRATION_MAX_X
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["ACTUAL", "PREDICTED", "value_calibration"]
+__all__ = ["ACTUAL", "PREDICTED", "value_calibration", "value_quadrants"]
 
 #: What customers actually did.
 ACTUAL = PALETTE["black"]
@@ -109,4 +109,112 @@ def value_calibration(
         )
         ax.grid(True, axis="y", color="#EEEEEE")
         ax.set_axisbelow(True)
+    return ax
+
+
+def value_quadrants(
+    segments: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    language: str = "en",
+    max_points: int = 4_000,
+    seed: int = 0,
+) -> Axes:
+    """Customers by their own future value (CLV) and what their referrals bring (CRV).
+
+    Parameters
+    ----------
+    segments : pandas.DataFrame
+        The result of :func:`famgraph.value_segments` (uses ``clv``, ``crv``,
+        ``segment``, ``at_risk``); prospects are left out.
+    ax : matplotlib.axes.Axes, optional
+    title : str, optional
+    language : {"en", "zh"}, default "en"
+    max_points : int, default 4000
+        At most this many customers are drawn (a fixed random sample, ``seed``), so
+        the figure stays readable and small at a million customers; the quadrant
+        counts are over all customers.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One dot per drawn customer on symmetric-log axes (CRV is 0 for most), grey,
+        vermillion for the strong and super customers at risk; dashed lines at the
+        customers' medians (the segment boundaries) and, in each corner, the segment
+        and its number of customers.
+
+    Notes
+    -----
+    Cost O(customers) for the counts; drawing is bounded by ``max_points``.
+
+    Examples
+    --------
+    >>> import famgraph as fg
+    >>> seg = fg.value_segments(fg.build(**fg.datasets.synthetic(3_000, seed=0)))
+    >>> ax = fg.plot.value_quadrants(seg)
+    >>> sorted(t.get_text().split(":")[0] for t in ax.texts)
+    ['advocate', 'affluent', 'champion', 'miser']
+    """
+    lang = _start("value_quadrants", language)
+    _require_columns(segments, ("clv", "crv", "segment", "at_risk"), "value_quadrants", "segments")
+    cust = segments[segments["segment"] != "prospect"]
+    title = i18n.text("quad.title", lang) if title is None else title
+    ax = _new_axes(ax, (7.0, 4.6))
+    with _fonts.style():
+        if cust.empty:
+            return _empty(ax, title, i18n.text("quad.none", lang))
+        clv = cust["clv"].to_numpy(dtype=float)
+        crv = cust["crv"].to_numpy(dtype=float)
+        risk = cust["at_risk"].to_numpy(dtype=bool)
+        rng = np.random.default_rng(seed)
+        shown = np.arange(len(cust))
+        if len(shown) > max_points:
+            shown = np.sort(rng.choice(len(cust), max_points, replace=False))
+        calm = shown[~risk[shown]]
+        hot = shown[risk[shown]]
+        ax.scatter(clv[calm], crv[calm], s=6, color="#9a9a9a", alpha=0.5, linewidths=0)
+        ax.scatter(
+            clv[hot],
+            crv[hot],
+            s=12,
+            color=PALETTE["vermillion"],
+            alpha=0.9,
+            linewidths=0,
+            label=i18n.text("quad.at_risk", lang),
+        )
+        ax.set_xscale("symlog", linthresh=max(1.0, float(np.median(clv)) / 10))
+        ax.set_yscale("symlog", linthresh=max(1.0, float(np.percentile(crv, 90)) / 10 or 1.0))
+        x_mid, y_mid = float(np.median(clv)), float(np.median(crv))
+        ax.axvline(x_mid, color="#555555", lw=0.8, ls="--")
+        ax.axhline(y_mid, color="#555555", lw=0.8, ls="--")
+        counts = cust["segment"].value_counts()
+        corners = {
+            "champion": (0.98, 0.97, "right", "top"),
+            "affluent": (0.98, 0.08, "right", "bottom"),
+            "advocate": (0.02, 0.97, "left", "top"),
+            "miser": (0.02, 0.08, "left", "bottom"),
+        }
+        for seg, (x, y, ha, va) in corners.items():
+            label = i18n.text(
+                "quad.count",
+                lang,
+                segment=i18n.term("segment", seg, lang),
+                n=f"{int(counts.get(seg, 0)):,}",
+            )
+            ax.text(
+                x,
+                y,
+                label,
+                transform=ax.transAxes,
+                ha=ha,
+                va=va,
+                fontsize=9,
+                bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1.5},
+            )
+        ax.set_xlabel(i18n.text("quad.x", lang))
+        ax.set_ylabel(i18n.text("quad.y", lang))
+        ax.set_title(title)
+        if len(hot):
+            ax.legend(loc="center right", fontsize=8, frameon=False)
     return ax

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from famgraph._validation import check_param
+from famgraph._validation import check_date, check_param
 from famgraph._version import __version__
 from famgraph.graph import CustomerGraph
+from famgraph.i18n import check_language
 from famgraph.report import template as T
-from famgraph.report.kpis import headline_kpis
 from famgraph.report.parts import STEPS, Context, Names, Settings, compute
 from famgraph.report.sections import SECTIONS
 from famgraph.rules import (
@@ -53,14 +54,24 @@ def report(
     currency: str = "CNY",
     mask_names: bool = False,
     progress: Progress | None = None,
+    language: str = "en",
+    line_names: Mapping[str, str] | None = None,
+    since: Any = None,
 ) -> Path:
     """Write one self-contained HTML report of the book ``g`` to ``path``.
 
-    Sections: headline KPIs; coverage (gaps by role and line, the households with
-    the largest protection gap, drawn); super users (tier funnel, relationship
-    levels with referral inflow, leaderboard with reasons); referral (the most
-    valuable chains drawn, chain-value distribution, viral coefficient by cohort);
-    warm leads; data quality (quality report, reject counts by reason).
+    Sections: what to do first (the total protection gap, the households short,
+    and three actions for this week: the households with the largest
+    first-priority gaps, the strong and super customers slipping away, the warm
+    leads with the best reason -- each linking to its section); headline KPIs;
+    coverage (gaps by role and line, the households with the largest protection
+    gap -- click one to see its member x line grid); super users (tier funnel,
+    relationship levels with referral inflow, leaderboard by tier then score with
+    reasons); rising, slipping, at risk (the tier flow since ``since``, who rose to
+    and who slipped from strong or super, the CLV x CRV picture and value segments,
+    the strong and super customers at risk); referral (the most valuable chains, drawn;
+    chain-value distribution; viral coefficient by cohort); warm leads; data
+    quality (quality report, reject counts by reason).
 
     Parameters
     ----------
@@ -87,6 +98,16 @@ def report(
     progress : callable, optional
         ``progress(step, done, total)``, called before each of the steps and once
         with ``("done", total, total)`` at the end -- e.g. to drive a progress bar.
+    language : {"en", "zh"}, default "en"
+        Language of every label, caption, reason sentence and number format (in
+        Chinese large amounts in 万 and 亿), from :mod:`famgraph.i18n`.
+    line_names : dict, optional
+        Display names of product lines (code -> name) in ``language``, before
+        :data:`famgraph.i18n.LINE_NAMES` (e.g. ``{"dental": "牙科险"}``); a line
+        without a name shows its code.
+    since : date-like, optional
+        The earlier date of "Rising, slipping, at risk" (:func:`famgraph.tier_transitions`);
+        default the last quarter end before ``g.as_of``.
 
     Returns
     -------
@@ -96,11 +117,15 @@ def report(
     Notes
     -----
     Every analysis runs once, with these settings, and the captions state them.
-    The file works offline: figures are embedded PNGs (``data:`` URIs), styles are
-    inline, there is no script, and a Content-Security-Policy forbids loading
-    anything else. All data is HTML-escaped. Cost: the analyses (vectorised,
-    O(V + E) each, PageRank iterative) plus a fixed number of small figures; only
-    a few households and referral trees are drawn.
+    Unknown stays unknown: a household whose earners have no known income shows
+    its money gap as "unknown", not 0. The file works offline: figures are
+    embedded PNGs (``data:`` URIs); one inline style sheet and one small inline
+    script (filter, sort and CSV download for every table) are the only code, and
+    a Content-Security-Policy naming both by their SHA-256 hash forbids anything
+    else; without scripts the tables are plain and complete. All data is
+    HTML-escaped. Cost: the analyses (vectorised, O(V + E) each, PageRank and the
+    value model iterative) plus a fixed number of small figures: the listed
+    households (10 + up to 3) and three referral trees are drawn.
 
     Examples
     --------
@@ -110,7 +135,22 @@ def report(
     >>> text = out.read_text(encoding="utf-8")
     >>> "Σ 0.3^(distance−1)" in text and "Life need 8×" in text
     True
+    >>> zh = fg.report(fg.datasets.sample(), os.path.join(tempfile.mkdtemp(), "r.html"),
+    ...                language="zh").read_text(encoding="utf-8")
+    >>> "本周3项行动" in zh and "重疾险" in zh
+    True
     """
+    check_language("report", language)
+    check_param(
+        "report",
+        "line_names",
+        line_names,
+        line_names is None
+        or (
+            isinstance(line_names, Mapping) and all(isinstance(v, str) for v in line_names.values())
+        ),
+        "a dict of product line -> display name (text)",
+    )
     check_param(
         "report",
         "currency",
@@ -132,6 +172,9 @@ def report(
         window_days=window_days,
         currency=currency,
         mask_names=mask_names,
+        language=language,
+        line_names=line_names,
+        since=None if since is None else check_date("report", "since", since),
     )
     total = len(STEPS)
     t0 = time.perf_counter()
@@ -146,41 +189,30 @@ def report(
     results = compute(g, settings, step)
     step("figures")
     ctx = Context(g, settings, results, Names(g, mask_names))
-    kpis = headline_kpis(
-        g, households=results.households, viral=results.viral, window_days=window_days
-    )
     parts = [section(ctx) for section in SECTIONS]
     step("writing")
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(_page(g, settings, kpis, parts, title, time.perf_counter() - t0), "utf-8")
+    out.write_text(_page(ctx, parts, title, time.perf_counter() - t0), "utf-8")
     if progress is not None:
         progress("done", total, total)
     return out
 
 
-def _page(
-    g: CustomerGraph,
-    s: Settings,
-    kpis: pd.DataFrame,
-    parts: list[tuple[str, str, str]],
-    title: str | None,
-    seconds: float,
-) -> str:
-    """The whole page: header, navigation, headline, the sections, footer."""
-    kpi_html = T.section("kpis", "Headline figures", T.kpi_cards(kpis))
-    body = kpi_html + "\n" + "\n".join(T.section(a, t, html_) for a, t, html_ in parts)
+def _page(c: Context, parts: list[tuple[str, str, str]], title: str | None, seconds: float) -> str:
+    """The whole page: header, navigation, the sections, footer."""
+    g, s = c.g, c.settings
+    body = "\n".join(T.section(a, t, html_) for a, t, html_ in parts)
     as_of = g.as_of.date().isoformat()
-    page_title = f"famgraph report — {as_of}" if title is None else title
-    subtitle = (
-        f"Book as of {as_of}: {g.n_people:,} people, {len(g.holdings):,} holdings, "
-        f"{len(g.referrals):,} referrals. Money in {s.currency}."
-        + (" Names masked." if s.mask_names else "")
-    )
-    nav = [("kpis", "Headline"), *((a, t) for a, t, _ in parts)]
-    footer = (
-        f"Generated by famgraph {__version__} in {seconds:.1f} s. Every figure is defined "
-        "in the famgraph documentation: docs/metrics.md (definitions) and docs/report.md "
-        "(this page)."
-    )
-    return T.page(page_title, subtitle, nav, body, footer)
+    page_title = c.t("page.title", date=as_of) if title is None else title
+    subtitle = c.t(
+        "page.subtitle",
+        date=as_of,
+        people=c.count(g.n_people),
+        holdings=c.count(len(g.holdings)),
+        referrals=c.count(len(g.referrals)),
+        currency=c.t("page.currency_cny") if s.currency == "CNY" else s.currency,
+    ) + (c.t("page.masked") if s.mask_names else "")
+    nav = [(a, c.t(f"nav.{a}")) for a, _, _ in parts]
+    footer = c.t("page.footer", version=__version__, seconds=f"{seconds:.1f}")
+    return T.page(page_title, subtitle, nav, body, footer, lang=c.t("page.lang"))

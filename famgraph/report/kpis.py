@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from famgraph.graph import CustomerGraph
+from famgraph.i18n import check_language, money, text
 from famgraph.rules import VIRAL_WINDOW_DAYS
 
 __all__ = ["KPI_COLUMNS", "Kpi", "headline_kpis", "latest_k_factor"]
@@ -74,8 +76,11 @@ def headline_kpis(
     households: pd.DataFrame,
     viral: pd.DataFrame | None = None,
     window_days: int = VIRAL_WINDOW_DAYS,
+    summary: pd.DataFrame | None = None,
+    currency: str = "CNY",
+    language: str = "en",
 ) -> pd.DataFrame:
-    """The report's headline KPIs, each with its definition.
+    """The report's headline KPIs, each with its definition, in English or Chinese.
 
     Parameters
     ----------
@@ -86,13 +91,20 @@ def headline_kpis(
         ``fg.viral_coefficient(g)``; without it the K-factor is NaN.
     window_days : int, default 365
         The window ``viral`` was computed with (for :func:`latest_k_factor`).
+    summary : pandas.DataFrame, optional
+        ``fg.household_summary(g)``; with it the money KPIs are added.
+    currency : str, default "CNY"
+        Currency of the money KPIs' display text.
+    language : {"en", "zh"}, default "en"
+        Language of ``label``, ``display`` and ``definition``.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``kpi, label, value, display, definition``, one row per KPI:
         ``people, customers, households, penetration, family_conversion,
-        referral_share, k_factor``.
+        referral_share, k_factor`` and, with ``summary``, ``protection_gap`` (the
+        total) and ``households_short``.
 
     Notes
     -----
@@ -107,7 +119,11 @@ def headline_kpis(
       a customer, the share who are customers themselves;
     * referral share: customers who are the referee of a kept referral /
       customers;
-    * K-factor: :func:`latest_k_factor` of ``viral``.
+    * K-factor: :func:`latest_k_factor` of ``viral``;
+    * protection gap: the sum of ``protection_gap`` over households -- the money
+      gap of earners with a known income; earners whose income is unknown are not
+      in it (the definition says how many households have one);
+    * households short: households with ``protection_gap > 0``.
 
     Cost O(V + E).
 
@@ -115,10 +131,17 @@ def headline_kpis(
     --------
     >>> import famgraph as fg
     >>> g = fg.datasets.sample()
-    >>> k = headline_kpis(g, households=fg.households(g))
+    >>> k = headline_kpis(g, households=fg.households(g), summary=fg.household_summary(g))
     >>> k.set_index("kpi").loc[["people", "customers", "households"], "value"].tolist()
     [15.0, 11.0, 9.0]
+    >>> k.set_index("kpi").loc[["protection_gap", "households_short"], "display"].tolist()
+    ['CNY 4.42M', '5']
     """
+    check_language("headline_kpis", language)
+
+    def t(key: str, **kw: Any) -> str:
+        return text(key, language, **kw)
+
     n = g.n_people
     cust = g.is_customer
     n_cust = int(cust.sum())
@@ -140,56 +163,65 @@ def headline_kpis(
         else latest_k_factor(viral, g.as_of, window_days=window_days)
     )
     rows = [
-        Kpi(
-            "people",
-            "People",
-            float(n),
-            f"{n:,}",
-            "Persons in the book: customers and prospects (known relatives).",
-        ),
-        Kpi(
-            "customers",
-            "Customers",
-            float(n_cust),
-            f"{n_cust:,}",
-            "Persons with is_customer = true.",
-        ),
-        Kpi(
-            "households",
-            "Households",
-            float(n_hh),
-            f"{n_hh:,}",
-            "Distinct household_id after household inference (docs/metrics.md, section 3).",
-        ),
+        Kpi("people", t("kpi.people"), float(n), f"{n:,}", t("kpi.people.def")),
+        Kpi("customers", t("kpi.customers"), float(n_cust), f"{n_cust:,}", t("kpi.customers.def")),
+        Kpi("households", t("kpi.households"), float(n_hh), f"{n_hh:,}", t("kpi.households.def")),
         Kpi(
             "penetration",
-            "Penetration",
+            t("kpi.penetration"),
             _ratio(n_cust, n),
             _pct(_ratio(n_cust, n)),
-            "Customers / people: the share of known household members who are customers.",
+            t("kpi.penetration.def"),
         ),
         Kpi(
             "family_conversion",
-            "Family conversion rate",
+            t("kpi.family_conversion"),
             fam_conv,
             _pct(fam_conv),
-            "Of the persons with at least one family relation to a customer, "
-            "the share who are customers themselves.",
+            t("kpi.family_conversion.def"),
         ),
         Kpi(
             "referral_share",
-            "Acquired by referral",
+            t("kpi.referral_share"),
             ref_share,
             _pct(ref_share),
-            "Customers who are the referee of a kept referral / customers.",
+            t("kpi.referral_share.def"),
         ),
         Kpi(
             "k_factor",
-            "K-factor" + (f" ({cohort})" if cohort else ""),
+            t("kpi.k_factor") + (t("kpi.k_factor.cohort", cohort=cohort) if cohort else ""),
             k,
             "–" if not np.isfinite(k) else f"{k:.2f}",
-            f"Converted referrals per new customer of the latest cohort whose "
-            f"{window_days}-day referral window has closed (fg.viral_coefficient).",
+            t("kpi.k_factor.def", days=f"{window_days:,}"),
         ),
     ]
+    if summary is not None:
+        gap = summary["protection_gap"].to_numpy(dtype=float, na_value=0.0)
+        short = int((gap > 0).sum())
+        unknown = _households_with_unknown_income(g, households)
+        total = float(gap.sum())
+        rows += [
+            Kpi(
+                "protection_gap",
+                t("kpi.protection_gap"),
+                total,
+                money(total, currency, language),
+                t("kpi.protection_gap.def", unknown=f"{unknown:,}"),
+            ),
+            Kpi(
+                "households_short",
+                t("kpi.households_short"),
+                float(short),
+                f"{short:,}",
+                t("kpi.households_short.def", households=f"{len(gap):,}"),
+            ),
+        ]
     return pd.DataFrame([r.__dict__ for r in rows], columns=list(KPI_COLUMNS))
+
+
+def _households_with_unknown_income(g: CustomerGraph, households: pd.DataFrame) -> int:
+    """Households with at least one earner whose annual income is unknown."""
+    pos = g.idx(households["person_id"])
+    inc = g.people["annual_income"].to_numpy(dtype=float, na_value=np.nan)[pos]
+    earner = (households["role"] == "earner").to_numpy(dtype=bool)
+    return int(households["household_id"][earner & np.isnan(inc)].nunique())

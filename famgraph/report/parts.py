@@ -11,18 +11,22 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from famgraph import i18n
 from famgraph.analysis.coverage import coverage_gaps, household_summary
 from famgraph.analysis.households import households
 from famgraph.analysis.leads import warm_leads
 from famgraph.analysis.referrals import referral_value, viral_coefficient
+from famgraph.analysis.segments import value_segments
 from famgraph.analysis.superusers import super_users
+from famgraph.analysis.transitions import tier_transitions
+from famgraph.errors import DataError
 from famgraph.graph import CustomerGraph
 from famgraph.rules import (
     CI_MULTIPLE,
@@ -35,7 +39,18 @@ from famgraph.rules import (
     VIRAL_WINDOW_DAYS,
 )
 
-__all__ = ["STEPS", "Context", "Names", "Results", "Settings", "compute", "png"]
+__all__ = [
+    "STEPS",
+    "Context",
+    "Names",
+    "Results",
+    "Settings",
+    "at_risk_customers",
+    "compute",
+    "gap_status",
+    "png",
+    "previous_quarter_end",
+]
 
 #: The steps :func:`compute` and the page assembly report to ``progress``.
 STEPS: tuple[str, ...] = (
@@ -46,6 +61,8 @@ STEPS: tuple[str, ...] = (
     "viral coefficient",
     "super users",
     "warm leads",
+    "value segments",
+    "tier transitions",
     "figures",
     "writing",
 )
@@ -68,7 +85,14 @@ class Settings:
     window_days: int = VIRAL_WINDOW_DAYS
     currency: str = "CNY"
     mask_names: bool = False
+    language: str = "en"
+    line_names: Mapping[str, str] | None = None
+    #: Rows of the leaderboard, the warm leads and the at-risk table.
     top: int = 20
+    #: Households listed (and drawn, one grid each) under "households to call first".
+    households_shown: int = 10
+    #: The earlier date of "Rising, slipping, at risk"; None = the previous quarter end.
+    since: pd.Timestamp | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +106,61 @@ class Results:
     viral: pd.DataFrame
     super_users: pd.DataFrame
     leads: pd.DataFrame
+    #: Per household (index ``household_id``): ``known`` earners with an income,
+    #: ``unknown`` earners without one, ``given`` whether the id came with the data.
+    gap_status: pd.DataFrame
+    #: ``fg.value_segments`` rows with ``at_risk``; None when not available.
+    at_risk: pd.DataFrame | None
+    #: Why ``at_risk`` is None (shown on the page), else "".
+    at_risk_note: str = ""
+    #: ``fg.tier_transitions`` since ``Settings.since`` (or the previous quarter end).
+    transitions: pd.DataFrame | None = None
+
+
+def gap_status(g: CustomerGraph, hh: pd.DataFrame) -> pd.DataFrame:
+    """Per household: earners with a known income, earners without one, id given or formed.
+
+    A household's money gap (``household_summary``'s ``protection_gap``) counts only
+    earners with an income, so a household whose earners' incomes are all unknown
+    shows 0 there although its gap is *unknown*; one with some unknown is *at least*
+    the gap shown. ``given`` is true when a member's ``household_id`` came with the
+    data (else the id was formed from family ties: ``"H:"`` + smallest member id).
+
+    Examples
+    --------
+    >>> import famgraph as fg
+    >>> g = fg.datasets.sample()
+    >>> st = gap_status(g, fg.households(g))
+    >>> st.loc[["H:P07", "HH-SUN", "H:P01"]].values.tolist()
+    [[0, 1, False], [1, 1, True], [2, 0, False]]
+    """
+    pos = g.idx(hh["person_id"])
+    inc = g.people["annual_income"].to_numpy(dtype=float, na_value=np.nan)[pos]
+    earner = (hh["role"] == "earner").to_numpy(dtype=bool)
+    given = g.people["household_id"].notna().to_numpy(dtype=bool)[pos]
+    df = pd.DataFrame(
+        {
+            "household_id": hh["household_id"].to_numpy(),
+            "known": (earner & (inc > 0)).astype(np.int64),
+            "unknown": (earner & np.isnan(inc)).astype(np.int64),
+            "given": given,
+        }
+    )
+    return df.groupby("household_id", sort=True).agg(
+        known=("known", "sum"), unknown=("unknown", "sum"), given=("given", "any")
+    )
+
+
+def at_risk_customers(g: CustomerGraph, s: Settings) -> tuple[pd.DataFrame | None, str]:
+    """``fg.value_segments(g)`` (CLV x CRV, ``at_risk``), or None and why not.
+
+    The value model needs purchase histories to fit; when it cannot be fitted
+    (e.g. a book with hardly any purchases) the report says so instead of failing.
+    """
+    try:
+        return value_segments(g, decay=s.decay), ""
+    except DataError:
+        return None, i18n.text("risk.unfit", s.language)
 
 
 def compute(g: CustomerGraph, s: Settings, step: Callable[[str], None]) -> Results:
@@ -109,12 +188,42 @@ def compute(g: CustomerGraph, s: Settings, step: Callable[[str], None]) -> Resul
         value=s.value,
         decay=s.decay,
         social_weight=s.social_weight,
+        language=s.language,
     )
     step("warm leads")
     leads = warm_leads(
-        g, plan=s.plan, minor_age=s.minor_age, min_referrals=s.min_referrals, value=s.value
+        g,
+        plan=s.plan,
+        minor_age=s.minor_age,
+        min_referrals=s.min_referrals,
+        value=s.value,
+        language=s.language,
     )
-    return Results(hh, gaps, summary, rv, viral, su, leads)
+    step("value segments")
+    risk, why = at_risk_customers(g, s)
+    step("tier transitions")
+    moves = tier_transitions(
+        g,
+        previous_quarter_end(g.as_of) if s.since is None else s.since,
+        min_referrals=s.min_referrals,
+        decay=s.decay,
+        social_weight=s.social_weight,
+    )
+    return Results(hh, gaps, summary, rv, viral, su, leads, gap_status(g, hh), risk, why, moves)
+
+
+def previous_quarter_end(as_of: pd.Timestamp) -> pd.Timestamp:
+    """The last calendar quarter end strictly before ``as_of`` (the report's default ``since``).
+
+    Examples
+    --------
+    >>> previous_quarter_end(pd.Timestamp("2025-06-30")).date().isoformat()
+    '2025-03-31'
+    >>> previous_quarter_end(pd.Timestamp("2025-05-10 14:00")).date().isoformat()
+    '2025-03-31'
+    """
+    day = pd.Timestamp(as_of).normalize()
+    return pd.Timestamp((day - pd.offsets.QuarterEnd(1)).normalize())
 
 
 def png(draw: Callable[..., Any], size: tuple[float, float], dpi: int = 90) -> str:
@@ -124,7 +233,7 @@ def png(draw: Callable[..., Any], size: tuple[float, float], dpi: int = 90) -> s
     from famgraph import _fonts
 
     with _fonts.style():
-        fig = Figure(figsize=size, layout="constrained")
+        fig = Figure(figsize=size, dpi=dpi, layout="constrained")
         ax = fig.add_subplot()
         draw(ax=ax)
         buf = io.BytesIO()
@@ -172,20 +281,115 @@ class Names:
 
 @dataclass(frozen=True)
 class Context:
-    """What every section needs: the book, the settings, the results, display helpers."""
+    """What every section needs: the book, the settings, the results, display helpers.
+
+    Every word and number on the page comes through these helpers from the message
+    catalogue :mod:`famgraph.i18n`, in the report's language.
+    """
 
     g: CustomerGraph
     settings: Settings
     results: Results
     names: Names
 
-    def money(self, v: Any) -> str:
-        """A money amount in the report's currency (compact: 1.2M), "" when missing."""
-        from famgraph.plot import money
+    @property
+    def lang(self) -> str:
+        """The report's language."""
+        return self.settings.language
 
-        return "" if v is None or pd.isna(v) else money(float(v), self.settings.currency)
+    def t(self, key: str, /, **fields: Any) -> str:
+        """The message ``key`` in the report's language."""
+        return i18n.text(key, self.lang, **fields)
+
+    def money(self, v: Any) -> str:
+        """A money amount in the report's currency (compact: 1.2M / 120万), "unknown" if missing."""
+        return i18n.money(v, self.settings.currency, self.lang)
+
+    def count(self, n: Any) -> str:
+        """A whole number with thousands separators."""
+        return i18n.count(n, self.lang)
 
     @staticmethod
     def pct(v: Any) -> str:
-        """A share as a whole percentage, "" when missing."""
-        return "" if v is None or pd.isna(v) else f"{float(v):.0%}"
+        """A share as a whole percentage, "–" when missing."""
+        return i18n.pct(v)
+
+    def term(self, kind: str, code: Any) -> str:
+        """Display name of a code (line, role, tier, relation, segment, ...)."""
+        extra = self.settings.line_names if kind == "line" else None
+        return i18n.term(kind, code, self.lang, extra)
+
+    def line_in_text(self, code: Any) -> str:
+        """A product line's name inside a sentence (lower case in English: "no life cover")."""
+        name = self.term("line", code)
+        return name.lower() if self.lang == "en" else name
+
+    def terms(self, kind: str, codes: pd.Series) -> pd.Series:
+        """Display names of a column of codes."""
+        extra = self.settings.line_names if kind == "line" else None
+        return i18n.terms(kind, codes, self.lang, extra)
+
+    @property
+    def currency_name(self) -> str:
+        """The currency as headers name it (``CNY``; ``元`` in Chinese)."""
+        return i18n.currency_name(self.settings.currency, self.lang)
+
+    def gap_state(self, household_ids: pd.Series) -> np.ndarray:
+        """Per household: 0 the money gap is known, 1 at least (some earner's income
+        unknown), 2 unknown (every earner's income unknown)."""
+        st = self.results.gap_status.reindex(household_ids.to_numpy())
+        known = st["known"].fillna(0).to_numpy(dtype=np.int64)
+        unknown = st["unknown"].fillna(0).to_numpy(dtype=np.int64)
+        return np.where(unknown > 0, np.where(known > 0, 1, 2), 0)
+
+    def gap_cells(self, household_ids: pd.Series, gaps: pd.Series) -> tuple[pd.Series, list[str]]:
+        """A protection-gap column that never shows an unknown as 0.
+
+        Returns the raw values (NaN where unknown: sorted last, empty in the CSV)
+        and the display text: ``CNY 1.2M``, ``≥ CNY 1.2M`` when some earner's income
+        is unknown, "unknown" when every earner's is.
+        """
+        state = self.gap_state(household_ids)
+        raw = pd.Series(gaps.to_numpy(dtype=float), index=gaps.index).where(state != 2)
+        shown = [
+            self.t("unknown")
+            if st == 2
+            else (self.t("gap.at_least", amount=self.money(v)) if st == 1 else self.money(v))
+            for st, v in zip(state, gaps.to_numpy(dtype=float), strict=True)
+        ]
+        return raw, shown
+
+    def table(self, df: pd.DataFrame, name: str, **kw: Any) -> str:
+        """:func:`famgraph.report.template.table` with the page's words and headers."""
+        from famgraph.report import template as T
+
+        headers = {c: self.header(c) for c in df.columns}
+        headers.update(kw.pop("headers", {}))
+        return T.table(
+            df,
+            name=name,
+            labels={
+                "filter": self.t("tbl.filter"),
+                "download": self.t("tbl.download"),
+                "count": self.t("tbl.count"),
+            },
+            headers=headers,
+            unknown=self.t("unknown"),
+            empty=kw.pop("empty", self.t("tbl.empty")),
+            **kw,
+        )
+
+    def header(self, column: str) -> str:
+        """The header of a result column (``col.<name>`` in the catalogue)."""
+        key = f"col.{column}"
+        if key in i18n.MESSAGES:
+            return self.t(key, currency=self.currency_name)
+        return column.replace("_", " ")
+
+    def display_names(self, ids: pd.Series) -> pd.Series:
+        """Display names of person ids (ids when masked)."""
+        return self.names.names(ids)
+
+    def join(self, items: Sequence[str]) -> str:
+        """A short list in the page's language: ``a, b, c`` / ``a、b、c``."""
+        return self.t("list_sep").join(items)

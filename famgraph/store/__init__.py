@@ -6,6 +6,7 @@ file under ``cypher/`` (see :class:`~famgraph.store.catalogue.Catalogue`).
 
 from famgraph.store.catalogue import Catalogue, Query
 from famgraph.store.config import Neo4jConfig
+from famgraph.store.results import ResultsReport
 from famgraph.store.store import DEFAULT_BATCH_SIZE, Neo4jStore
 from famgraph.store.writer import SaveReport, TableStats
 
@@ -15,6 +16,7 @@ __all__ = [
     "Neo4jConfig",
     "Neo4jStore",
     "Query",
+    "ResultsReport",
     "SaveReport",
     "TableStats",
 ]

@@ -22,12 +22,13 @@ from famgraph.errors import StoreError
 from famgraph.graph import CustomerGraph
 from famgraph.rules import DECAY, MIN_REFERRALS, MINOR_AGE, SOCIAL_WEIGHT
 from famgraph.schema import NODE_LABELS, REL_TYPES, TABLES
-from famgraph.store import pushdown
+from famgraph.store import pushdown, results
 from famgraph.store.catalogue import Catalogue, Query
 from famgraph.store.codec import EXTRA_PREFIX, restore, restore_extra
 from famgraph.store.config import Neo4jConfig
 from famgraph.store.errors import safe_uri, translate_errors
 from famgraph.store.plans import book_props, check_references, save_plans
+from famgraph.store.results import ResultsReport
 from famgraph.store.writer import (
     BatchWriter,
     Counters,
@@ -487,6 +488,34 @@ class Neo4jStore:
         return out
 
     # -- push-down analyses -----------------------------------------------------------
+
+    # -- results written back (famgraph.store.results) -----------------------------------
+    def save_results(
+        self,
+        g: CustomerGraph,
+        *,
+        plan: pd.DataFrame | None = None,
+        minor_age: int = MINOR_AGE,
+        decay: float = DECAY,
+        min_referrals: int = MIN_REFERRALS,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        workers: int = 2,
+    ) -> ResultsReport:
+        """Write the analysis results of the saved book ``g`` onto its nodes.
+
+        See :func:`famgraph.store.results.save_results` for what is written where;
+        ``docs/neo4j.md`` shows the queries a service runs on them.
+        """
+        return results.save_results(
+            self,
+            g,
+            plan=plan,
+            minor_age=minor_age,
+            decay=decay,
+            min_referrals=min_referrals,
+            batch_size=batch_size,
+            workers=workers,
+        )
 
     # -- analyses inside Neo4j (famgraph.store.pushdown) -------------------------------
     def coverage_gaps(

@@ -9,13 +9,14 @@ tests FAIL (not skip) and say to run ``scripts/setup-system``.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import select
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +60,12 @@ class CDP:
         self._r, from_child_w = os.pipe()
 
         def wire() -> None:  # in the child: its fd 3 reads our commands, fd 4 writes replies
-            os.dup2(to_child_r, 3)
-            os.dup2(from_child_w, 4)
+            # move both ends out of the way first: a pipe end may itself be fd 3 or 4, and
+            # dup2 onto the same number would leave it close-on-exec
+            r = fcntl.fcntl(to_child_r, fcntl.F_DUPFD, 10)
+            w = fcntl.fcntl(from_child_w, fcntl.F_DUPFD, 10)
+            os.dup2(r, 3)
+            os.dup2(w, 4)
 
         self.proc = subprocess.Popen(
             [
@@ -121,6 +126,21 @@ class CDP:
             if "method" in reply:
                 self.events.append(reply)
 
+    def wait_until(
+        self, test: Callable[[dict[str, Any]], bool], timeout: float = 30.0
+    ) -> dict[str, Any]:
+        """Wait until an event for which ``test(event)`` holds arrives (or was already seen)."""
+        for ev in self.events:
+            if test(ev):
+                return ev
+        deadline = time.monotonic() + timeout
+        while True:
+            ev = self._read_message(deadline)
+            if "method" in ev:
+                self.events.append(ev)
+                if test(ev):
+                    return ev
+
     def wait_event(self, method: str, timeout: float = 30.0) -> dict[str, Any]:
         """Wait until an event named ``method`` arrives (or was already seen)."""
         for ev in self.events:
@@ -156,12 +176,30 @@ def browser(tmp_path: Path) -> Iterator[CDP]:
         cdp.close()
 
 
-def open_page(cdp: CDP, url: str) -> str:
-    """Open ``url`` in a new tab with console/log capture on; return the session id."""
+def open_page(
+    cdp: CDP,
+    url: str,
+    *,
+    width: int = 1280,
+    height: int = 1000,
+    scripts: bool = True,
+) -> str:
+    """Open ``url`` in a new tab with console/log capture on; return the session id.
+
+    The viewport is ``width`` x ``height`` CSS pixels; ``scripts=False`` opens the
+    page as a reader with JavaScript turned off would see it.
+    """
     target = cdp.send("Target.createTarget", {"url": "about:blank"})["targetId"]
     session = cdp.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
     for domain in ("Page", "Runtime", "Log"):
         cdp.send(f"{domain}.enable", session=session)
+    cdp.send(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        session=session,
+    )
+    if not scripts:
+        cdp.send("Emulation.setScriptExecutionDisabled", {"value": True}, session=session)
     cdp.events.clear()
     cdp.send("Page.navigate", {"url": url}, session=session)
     cdp.wait_event("Page.loadEventFired", timeout=60)
@@ -193,3 +231,61 @@ def console_errors(cdp: CDP) -> list[str]:
             e = p["entry"]
             out.append(f"log {e.get('source')}: {e.get('text')} {e.get('url', '')}")
     return out
+
+
+def click(cdp: CDP, session: str, selector: str) -> None:
+    """Click the middle of the first element matching ``selector`` with the mouse, as a
+    person would (scrolled into view first; fails if it is not visible)."""
+    box = evaluate(
+        cdp,
+        session,
+        f"""(() => {{
+          const el = document.querySelector({json.dumps(selector)});
+          if (!el) return null;
+          el.scrollIntoView({{block: "center"}});
+          const r = el.getBoundingClientRect();
+          return r.width > 0 && r.height > 0 ? [r.x + r.width / 2, r.y + r.height / 2] : null;
+        }})()""",
+    )
+    assert box is not None, f"nothing visible to click at {selector}"
+    x, y = box
+    for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
+        cdp.send(
+            "Input.dispatchMouseEvent",
+            {"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1},
+            session=session,
+        )
+
+
+def type_text(cdp: CDP, session: str, selector: str, text: str) -> None:
+    """Click into the field at ``selector`` and type ``text`` (as keyboard input)."""
+    click(cdp, session, selector)
+    cdp.send("Input.insertText", {"text": text}, session=session)
+
+
+def screenshot(cdp: CDP, session: str, path: Path, *, height: int) -> None:
+    """Save the top ``height`` CSS pixels of the page as a PNG."""
+    import base64
+
+    evaluate(cdp, session, "window.scrollTo(0, 0)")
+    width = evaluate(cdp, session, "document.documentElement.clientWidth")
+    shot = cdp.send(
+        "Page.captureScreenshot",
+        {
+            "format": "png",
+            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+            "captureBeyondViewport": True,
+        },
+        session=session,
+    )
+    path.write_bytes(base64.b64decode(shot["data"]))
+
+
+def wait_for(cdp: CDP, session: str, expression: str, timeout: float = 10.0) -> Any:
+    """Evaluate ``expression`` until it is truthy (events such as hashchange are async)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = evaluate(cdp, session, expression)
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.05)

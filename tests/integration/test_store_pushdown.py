@@ -90,6 +90,8 @@ def test_coverage_gaps_hand_computed(store: Neo4jStore, tiny: fg.CustomerGraph) 
             "is_customer": pd.Series([True] * len(rows), dtype="bool"),
         }
     )
+    for col in ("household_id", "role", "line"):  # documented: categories, sorted
+        expected[col] = expected[col].astype("category")
     pd.testing.assert_frame_equal(store.coverage_gaps(), expected)
 
     plan = pd.DataFrame(

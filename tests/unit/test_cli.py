@@ -169,7 +169,7 @@ def test_every_command_fails_in_one_line_with_exit_2(
         assert res.exit_code == 2, (argv, res.exit_code, err, res.exception)
         assert "Traceback" not in err and "Traceback" not in res.stdout, argv
         # one line says what went wrong and what to do (after any progress lines)
-        errors = [ln for ln in err.splitlines() if ln.startswith("error: ")]
+        errors = [ln for ln in err.splitlines() if ln.startswith(("error: ", "famgraph "))]
         assert len(errors) == 1 and err.rstrip().splitlines()[-1] == errors[0], (argv, err)
         tried += 1
     assert tried >= 1

@@ -125,7 +125,11 @@ def test_coverage_gaps_by_hand() -> None:
     assert isinstance(gaps.index, pd.RangeIndex)
     assert gaps["priority"].dtype == np.dtype("int64")
     assert gaps["is_customer"].dtype == np.dtype("bool")
-    assert str(gaps["person_id"].dtype) == "str" and str(gaps["line"].dtype) == "str"
+    assert str(gaps["person_id"].dtype) == "str"
+    for col in ("household_id", "role", "line"):  # repeated values: categories, sorted
+        assert gaps[col].dtype == "category", col
+        cats = gaps[col].cat.categories
+        assert str(cats.dtype) == "str" and list(cats) == sorted(set(gaps[col]))
 
 
 def test_household_summary_by_hand() -> None:

@@ -103,7 +103,7 @@ def test_warm_leads_hand_computed() -> None:
     shown = int(np.floor(round(score_s, 6) + 0.5))  # halves round up, as people round
     assert by.loc["K", "reason"] == (
         f"S, their parent, is a super customer (score {shown}); 4 open gaps, "
-        "critical_illness first; household protection gap 1,300,000"
+        "critical illness first; household protection gap 1,300,000"
     )
     for col in (
         "person_id",
@@ -141,7 +141,7 @@ def test_ties_break_on_protection_gap_then_id() -> None:
     assert leads["person_id"].tolist() == ["B", "A"]
     assert leads["lead_score"].iloc[0] == leads["lead_score"].iloc[1]
     assert leads["protection_gap"].tolist() == [130_000.0, 0.0]
-    assert leads["reason"].iloc[1].endswith("4 open gaps, critical_illness first")  # no money
+    assert leads["reason"].iloc[1].endswith("4 open gaps, critical illness first")  # no money
 
 
 def test_no_leads() -> None:

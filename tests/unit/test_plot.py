@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
 from matplotlib.font_manager import FontProperties, findfont
+from matplotlib.transforms import Bbox
 
 import famgraph as fg
 from famgraph import _fonts
@@ -79,7 +80,7 @@ def test_coverage_heatmap_counts_order_and_colours() -> None:
     ax = fg.plot.coverage_heatmap(gaps)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["earner", "child"]
     # lines by their most urgent priority: life 1, medical 2, education 4
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["life", "medical", "education"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Life", "Medical", "Education"]
     cells = {
         (round(t.get_position()[1]), round(t.get_position()[0])): t.get_text() for t in ax.texts
     }
@@ -116,7 +117,11 @@ def test_household_shows_roles_holdings_and_gaps(sample: fg.CustomerGraph) -> No
     # (medical, critical_illness, accident, education) = 14.
     ax = fg.plot.household(sample, "HH-SUN")
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels == ["Sun Hao · earner, 56", "Sun Mei · earner, 54", "Sun Yu · child, 8"]
+    assert labels == [
+        "Sun Hao · earner, 56",
+        "Sun Mei · earner, 54, income unknown",  # no income given: no money gap for her
+        "Sun Yu · child, 8",
+    ]
     assert [to_hex(t.get_color()) for t in ax.get_yticklabels()] == [
         CUSTOMER.lower(),
         CUSTOMER.lower(),
@@ -127,14 +132,14 @@ def test_household_shows_roles_holdings_and_gaps(sample: fg.CustomerGraph) -> No
     assert counts.get(GAP.lower()) == 14
     assert ax.get_title() == "Household HH-SUN: 3 members, 14 gaps"
     lines = [t.get_text() for t in ax.get_xticklabels()]
-    assert lines[0] == "life" and set(lines) == {
-        "life",
-        "critical_illness",
-        "medical",
-        "accident",
-        "pension",
-        "savings",
-        "education",
+    assert lines[0] == "Life" and set(lines) == {
+        "Life",
+        "Critical illness",
+        "Medical",
+        "Accident",
+        "Pension",
+        "Savings",
+        "Education",
     }
     # Sun Mei lacks life at priority 1: a "P1" label in her row (y = 1), life column (x = 0)
     p1 = [t for t in ax.texts if t.get_text() == "P1"]
@@ -224,10 +229,13 @@ def test_referral_tree_generations_colours_and_values(sample: fg.CustomerGraph) 
     assert len(pts) == 6
     assert sorted(pts[:, 1].tolist()) == [0, 1, 1, 2, 2, 3]
     assert set(colour_counts(ax)) == {CUSTOMER.lower()}
-    assert ax.get_title().startswith("Referral tree of Chen Jie: 6 people, chain value CNY 7.6")
+    # 5 referred below the root: the cascade_size of fg.referral_value, + the root drawn
+    assert ax.get_title() == (
+        "Referral tree of Chen Jie: 5 referred + the root; chain value CNY 7.68K"
+    )
     texts = [t.get_text() for t in ax.texts]
-    assert "周杰\nCNY 150\nchain CNY 2.8K" in texts  # P13: own 150, chain = P15's 2,800
-    assert "Li Qiang\nCNY 2.8K" in texts  # a leaf: no chain line
+    assert "周杰\n150\nchain 2.8K" in texts  # P13: own 150, chain = P15's 2,800
+    assert "Li Qiang\n2.8K" in texts  # a leaf: no chain line
     assert ax.get_ylabel() == "generation"
 
 
@@ -259,16 +267,15 @@ def test_referral_tree_prospects_and_truncation() -> None:
     ax = fg.plot.referral_tree(g, "R")
     counts = colour_counts(ax)
     assert counts == {CUSTOMER.lower(): 2, PROSPECT.lower(): 1}
-    assert "chain value CNY 100" in ax.get_title()
+    assert "2 referred + the root; chain value CNY 100" in ax.get_title()
     plt.close("all")
     ax = fg.plot.referral_tree(g, "R", max_nodes=2, currency="USD", mask_names=True)
     assert len(ax.collections[0].get_offsets()) == 2
-    assert ax.get_title() == "Referral tree of R: 3 people, chain value USD 100 (1 not drawn)"
+    assert ax.get_title() == (
+        "Referral tree of R: 2 referred + the root; chain value USD 100 (2 of 3 people drawn)"
+    )
     # the heavier referee (A, value 100) is the one kept; R's label counts the other
-    assert sorted(t.get_text() for t in ax.texts) == [
-        "A\nUSD 100",
-        "R\nUSD 0\nchain USD 100\n+1 more",
-    ]
+    assert sorted(t.get_text() for t in ax.texts) == ["A\n100", "R\n0\nchain 100\n+1 more"]
     plt.close("all")
     ax = fg.plot.referral_tree(g, "R", max_children=1, mask_names=True)
     assert len(ax.collections[0].get_offsets()) == 2
@@ -339,3 +346,118 @@ def test_import_famgraph_does_not_import_matplotlib() -> None:
     code = "import sys, famgraph; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def wide_tree() -> fg.CustomerGraph:
+    """A root with 12 referees, each worth a six-figure sum and with 2 referees of their own."""
+    kids = [f"K{i:02d}" for i in range(12)]
+    grand = [f"G{i:02d}{j}" for i in range(12) for j in range(2)]
+    ids = ["ROOT", *kids, *grand]
+    people = pd.DataFrame(
+        {
+            "person_id": ids,
+            "name": ["王大明"] + [f"Customer number {i}" for i in range(12)] + grand,
+        }
+    )
+    referrals = pd.DataFrame(
+        {
+            "referrer_id": ["ROOT"] * 12 + [k for k in kids for _ in range(2)],
+            "referee_id": kids + grand,
+            "referred_at": "2024-01-01",
+        }
+    )
+    holdings = pd.DataFrame(
+        {
+            "person_id": ids,
+            "line": "life",
+            "purchased_at": "2024-02-01",
+            "amount": [317_000.0 + 1_000 * i for i in range(len(ids))],
+        }
+    )
+    return fg.build(people, referrals=referrals, holdings=holdings)
+
+
+def text_boxes(fig: plt.Figure, ax: plt.Axes) -> list[tuple[str, Bbox]]:
+    """Every non-empty text drawn on the axes, with its box in the saved figure."""
+    import io
+
+    fig.savefig(io.BytesIO(), format="png")  # the layout as saved (at the figure's dpi)
+    renderer = fig.canvas.get_renderer()
+    texts = [*ax.texts, ax.title, *ax.get_yticklabels()]
+    legend = ax.get_legend()
+    if legend is not None:
+        texts += [*legend.get_texts(), legend.get_title()]
+    return [(t.get_text(), t.get_window_extent(renderer)) for t in texts if t.get_text()]
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_referral_tree_labels_never_overlap(language: str) -> None:
+    # drawn into a small axes, as the report does: 12 wide labels in one row cannot fit
+    # in 6 inches, so the figure must grow until no two texts touch
+    g = wide_tree()
+    fig = plt.figure(figsize=(6.0, 2.5), layout="constrained")
+    with _fonts.style():
+        ax = fig.add_subplot()
+        fg.plot.referral_tree(g, "ROOT", ax=ax, max_nodes=40, max_children=12, language=language)
+        boxes = text_boxes(fig, ax)
+    labels = [b for t, b in boxes if "\n" in t]
+    assert len(labels) == 37  # every drawn person is labelled
+    assert fig.get_size_inches()[0] > 6.0  # it had to grow
+    assert_apart_and_inside(fig, boxes)
+
+
+def test_referral_tree_standalone_fits_its_title(sample: fg.CustomerGraph) -> None:
+    # drawn on its own figure: few nodes, a long title -- the title must not be cut off
+    ax = fg.plot.referral_tree(sample, "P05")
+    fig = ax.figure
+    assert_apart_and_inside(fig, text_boxes(fig, ax))
+
+
+def assert_apart_and_inside(fig: plt.Figure, boxes: list[tuple[str, Bbox]]) -> None:
+    clashes = [
+        (a, b) for i, (a, ba) in enumerate(boxes) for b, bb in boxes[i + 1 :] if ba.overlaps(bb)
+    ]
+    assert clashes == []
+    # and everything is inside the saved picture
+    w, h = fig.get_size_inches() * fig.dpi
+    assert all(b.x0 >= 0 and b.x1 <= w and b.y0 >= 0 and b.y1 <= h for _, b in boxes)
+
+
+def test_referral_tree_counts_match_referral_value() -> None:
+    g = wide_tree()
+    rv = fg.referral_value(g).set_index("person_id")
+    ax = fg.plot.referral_tree(g, "ROOT", max_nodes=10)
+    cascade = int(rv.loc["ROOT", "cascade_size"])
+    assert cascade == 36
+    assert f"{cascade} referred + the root" in ax.get_title()
+    assert "(10 of 37 people drawn)" in ax.get_title()
+    plt.close("all")
+    ax = fg.plot.referral_tree(g, "ROOT", max_nodes=10, language="zh")
+    assert ax.get_title().startswith(f"王大明的推荐树：下线{cascade}人（另加根节点本人）")
+    assert ax.get_title().endswith("（图中显示37人中的10人）")
+    assert ax.get_ylabel() == "推荐代数"
+
+
+def test_figures_in_chinese(sample: fg.CustomerGraph) -> None:
+    ax = fg.plot.coverage_heatmap(fg.coverage_gaps(sample), language="zh")
+    assert [t.get_text() for t in ax.get_xticklabels()][:2] == ["寿险", "重疾险"]
+    assert "经济支柱" in [t.get_text() for t in ax.get_yticklabels()]
+    plt.close("all")
+    ax = fg.plot.household(sample, "HH-SUN", language="zh", line_names={"life": "定期寿险"})
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "Sun Hao · 经济支柱，56岁",
+        "Sun Mei · 经济支柱，54岁，收入未知",
+        "Sun Yu · 未成年人，8岁",
+    ]
+    assert ax.get_xticklabels()[0].get_text() == "定期寿险"
+    assert ax.get_title() == "家庭 HH-SUN：3位成员，14项缺口"
+    plt.close("all")
+    s = pd.DataFrame({"household_id": ["a", "b"], "protection_gap": [0.0, 1_250_000.0]})
+    ax = fg.plot.protection_gap(s, language="zh")
+    assert ax.get_title() == "保障缺口：2户中有1户保额不足"
+    assert any("中位数 125万元" in t.get_text() for t in ax.texts)
+    plt.close("all")
+    ax = fg.plot.tiers(fg.super_users(sample), language="zh")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["无", "初级", "一般", "紧密", "超级"]
+    with pytest.raises(ValueError, match="The `language` parameter of `tiers` must be one of"):
+        fg.plot.tiers(fg.super_users(sample), language="de")

@@ -125,3 +125,23 @@ def test_a_book_that_cannot_be_fitted_says_what_is_missing() -> None:
     g = fg.build(people, holdings=holdings, as_of="2025-01-01")
     with pytest.raises(fg.DataError, match="repeat"):
         fg.value_segments(g)
+
+
+def test_value_quadrants_picture() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    g = fg.build(**fg.datasets.synthetic(3_000, seed=0))
+    seg = fg.value_segments(g)
+    ax = fg.plot.value_quadrants(seg, max_points=500)
+    labels = dict(t.get_text().split(": ") for t in ax.texts)
+    counts = seg["segment"].value_counts()
+    assert labels == {
+        s: f"{int(counts[s]):,}" for s in ("champion", "affluent", "advocate", "miser")
+    }
+    drawn = sum(len(c.get_offsets()) for c in ax.collections)
+    assert drawn == 500  # a bounded sample of the customers
+    zh = fg.plot.value_quadrants(seg, language="zh")
+    assert "冠军客户" in " ".join(t.get_text() for t in zh.texts)
+    with pytest.raises(ValueError, match="The `segments` parameter of `value_quadrants`"):
+        fg.plot.value_quadrants(seg.drop(columns="crv"))

@@ -112,7 +112,11 @@ def text_of(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return _trimmed(out.reset_index(drop=True).astype("str")), bad
 
 
-_ASCII_SPACE = np.frombuffer(b" \t\n\r\x0b\x0c", dtype=np.uint8)
+#: Bytes a cell may not start or end with for its column to skip trimming: ASCII white
+#: space, and any non-ASCII byte (it might belong to an ideographic space).
+_TRIM_BYTE = np.zeros(256, dtype=bool)
+_TRIM_BYTE[np.frombuffer(b" \t\n\r\x0b\x0c", dtype=np.uint8)] = True
+_TRIM_BYTE[0x80:] = True
 
 
 def _trimmed(text: pd.Series) -> pd.Series:
@@ -133,11 +137,10 @@ def _trimmed(text: pd.Series) -> pd.Series:
     data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
     length = np.diff(offsets)
     full = np.flatnonzero(length > 0)
-    if len(full):
-        ends = np.concatenate([data[offsets[full]], data[offsets[full + 1] - 1]])
-        if np.isin(ends, _ASCII_SPACE).any() or (ends >= 0x80).any():
-            out = text.str.strip()
-            return out.where(out != "")
+    first, last = data[offsets[full]], data[offsets[full + 1] - 1]
+    if _TRIM_BYTE[first].any() or _TRIM_BYTE[last].any():
+        out = text.str.strip()
+        return out.where(out != "")
     empty = length == 0
     if empty.any():
         return text.where(~empty)
@@ -285,7 +288,10 @@ def _shaped(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
             continue
         # one gather of the rows' bytes, position by position (contiguous columns); a
         # digit is byte - 48, and every other byte wraps above 9 in uint8
-        cols = np.ascontiguousarray(data[offsets[rows][:, None] + np.arange(width)].T)
+        st = offsets[rows]
+        cols = np.empty((width, len(rows)), dtype=np.uint8)
+        for p in range(width):
+            np.take(data, st + p, out=cols[p])
         digits = cols - np.uint8(48)
         s2 = m_pos[-1] + 1
         shape = np.isin(cols[4], _SEPS) & (cols[4] == cols[s2])

@@ -85,27 +85,34 @@ def _line_of(raw: bytes, offset: int) -> int:
 
 
 def _utf8(raw: bytes, encoding: str | None, table: str, p: Path) -> tuple[bytes, str]:
-    """The file's bytes as UTF-8 (BOM removed), and the encoding they were read with."""
+    """The file's bytes as UTF-8 (BOM removed), and the encoding they were read with.
+
+    UTF-8 is checked in chunks without a copy; any other encoding is decoded once.
+    """
     if encoding is None:
-        if raw.startswith(codecs.BOM_UTF8):
-            encoding = "utf-8-sig"
-        elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        if raw.startswith(codecs.BOM_UTF16_LE) or raw.startswith(codecs.BOM_UTF16_BE):
             encoding = "utf-16"
         elif _first_error(raw, "utf-8") is None:
-            return raw, "utf-8"
-        elif _first_error(raw, "gb18030") is None:
-            encoding = "gb18030"
-        else:
-            at = _first_error(raw, "utf-8") or 0
-            raise _cannot(
-                table,
-                p,
-                f"it is neither UTF-8 nor GB18030/GBK (first undecodable byte on line "
-                f"{_line_of(raw, at)}). Name its encoding, e.g. encoding='big5' "
-                "(--encoding on the command line), or save it as UTF-8 CSV.",
+            return raw[len(codecs.BOM_UTF8) :] if raw.startswith(codecs.BOM_UTF8) else raw, (
+                "utf-8"
             )
-    bad = _first_error(raw, encoding)
-    if bad is not None:
+        else:
+            try:
+                return raw.decode("gb18030").encode("utf-8"), "gb18030"
+            except UnicodeDecodeError:
+                at = _first_error(raw, "utf-8") or 0
+                raise _cannot(
+                    table,
+                    p,
+                    f"it is neither UTF-8 nor GB18030/GBK (first undecodable byte on line "
+                    f"{_line_of(raw, at)}). Name its encoding, e.g. encoding='big5' "
+                    "(--encoding on the command line), or save it as UTF-8 CSV.",
+                ) from None
+    if encoding in ("utf-8", "utf_8") and _first_error(raw, "utf-8") is None:
+        return raw[len(codecs.BOM_UTF8) :] if raw.startswith(codecs.BOM_UTF8) else raw, encoding
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
         hint = (
             " It looks like UTF-8: leave encoding unset to detect it."
             if _first_error(raw, "utf-8") is None
@@ -114,13 +121,10 @@ def _utf8(raw: bytes, encoding: str | None, table: str, p: Path) -> tuple[bytes,
         raise _cannot(
             table,
             p,
-            f"it is not valid {encoding} (first undecodable byte on line {_line_of(raw, bad)})."
-            f"{hint} Name the right encoding with encoding=... (--encoding), or save it as "
-            "UTF-8 CSV.",
-        )
-    if encoding in ("utf-8", "utf_8"):
-        return raw, encoding
-    text = raw.decode(encoding)
+            f"it is not valid {encoding} (first undecodable byte on line "
+            f"{_line_of(raw, exc.start)}).{hint} Name the right encoding with encoding=... "
+            "(--encoding), or save it as UTF-8 CSV.",
+        ) from None
     return text.lstrip("\ufeff").encode("utf-8"), encoding
 
 

@@ -141,8 +141,8 @@ def _trimmed(text: pd.Series) -> pd.Series:
     if _TRIM_BYTE[first].any() or _TRIM_BYTE[last].any():
         out = text.str.strip()
         return out.where(out != "")
-    empty = length == 0
-    if empty.any():
+    empty = length == 0  # empty text, or a missing cell (which has no bytes either)
+    if empty.any() and arr.null_count < int(empty.sum()):
         return text.where(~empty)
     return text
 

@@ -213,7 +213,8 @@ def _read_csv(p: Path, table: str, encoding: str | None) -> pd.DataFrame:
         raise _cannot(
             table, p, f"not a CSV file famgraph can parse ({type(exc).__name__})."
         ) from None
-    df = tbl.to_pandas()
+    # one chunk per column: later Arrow kernels (lookups, hashing) then run in one pass
+    df = tbl.combine_chunks().to_pandas()
     df.columns = names
     # an unnamed column (e.g. from a delimiter at the end of every line): dropped when
     # empty, else named after its position

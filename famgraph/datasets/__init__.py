@@ -196,8 +196,9 @@ def synthetic(
     Notes
     -----
     Fully vectorised (numpy and pyarrow, no per-row Python): O(N log N) time for
-    N output rows. One million people (about 6 million rows in all) take 4-6 s
-    of CPU and 1.1 GB peak memory (``benchmarks/results/build.md``).
+    N output rows. One million people (about 6 million rows in all) take 9-11 s
+    of CPU on a busy 2-core VM and 1.3 GB peak memory
+    (``benchmarks/results/build.md``).
 
     Examples
     --------

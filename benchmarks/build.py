@@ -17,7 +17,7 @@ belongs to that measurement alone:
   cells (``--zh-share``) in Chinese forms (``2023年1月5日``) and the rest ISO
   (``2023-01-05``) -- what a DataFrame read from a Chinese export holds; the target
   case: <= 10 s and <= 2.5 GB at one million people;
-* ``build-csv``: time ``famgraph.build.read_table`` per file of the UTF-8 CSV book,
+* ``build-csv``: time ``famgraph.ingest.read_table`` per file of the UTF-8 CSV book,
   then ``fg.build`` on the DataFrames read;
 * ``build-csv-gbk``: the same for the book written as Excel on a Chinese Windows
   saves it (``fg.datasets.write_book(..., encoding="gbk", forms="zh")``: GBK, every
@@ -80,7 +80,7 @@ def _as_text_dates(tables: dict[str, Any], share: float, seed: int) -> dict[str,
 def _worker(mode: str, people: int, seed: int, csv_dir: Path) -> dict[str, Any]:
     """One measurement, in this (fresh) process."""
     import famgraph as fg
-    from famgraph.build import read_table
+    from famgraph.ingest import read_table
 
     out: dict[str, Any] = {"mode": mode}
     if mode == "generate":

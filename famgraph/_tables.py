@@ -1,6 +1,6 @@
 """Normalised tables: canonical dtypes, empty tables, conforming trusted tables, ``as_of``.
 
-Shared by :mod:`famgraph.build` (which validates untrusted input) and
+Shared by :mod:`famgraph.ingest` (which validates untrusted input) and
 :class:`famgraph.graph.CustomerGraph` (which wraps trusted, already normalised
 tables, e.g. read back from Neo4j).
 """

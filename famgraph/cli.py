@@ -21,9 +21,9 @@ import click
 import pandas as pd
 
 import famgraph as fg
-from famgraph.build.pipeline import check_as_of
-from famgraph.build.read import check_encoding
 from famgraph.errors import FamgraphError
+from famgraph.ingest.pipeline import check_as_of
+from famgraph.ingest.read import check_encoding
 
 FORMATS = ("table", "csv", "json", "parquet")
 _err = None

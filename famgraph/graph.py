@@ -1,6 +1,6 @@
 """CustomerGraph: the normalised tables plus the integer index arrays analyses use.
 
-A :class:`CustomerGraph` is what :func:`famgraph.build` returns. It holds the four
+A :class:`CustomerGraph` is what :func:`famgraph.ingest` returns. It holds the four
 normalised tables (see ``docs/data-model.md``) and, computed once on first use,
 integer arrays that let every analysis work without per-row Python:
 
@@ -62,7 +62,7 @@ class LargeGraphWarning(UserWarning):
 class CustomerGraph:
     """One validated customer book: normalised tables and their index arrays.
 
-    Build it with :func:`famgraph.build` or :func:`famgraph.read_dir`; code that
+    Build it with :func:`famgraph.ingest` or :func:`famgraph.read_dir`; code that
     already holds normalised tables (the Neo4j store's ``load``) uses
     :meth:`from_tables`.
 
@@ -240,7 +240,7 @@ class CustomerGraph:
         """Wrap tables that are already normalised (no validation, no rejects).
 
         This is the path for trusted tables -- e.g. those read back from Neo4j.
-        Untrusted input goes through :func:`famgraph.build`, which validates.
+        Untrusted input goes through :func:`famgraph.ingest`, which validates.
         Tables are given the canonical column order; missing canonical columns are
         added empty.
         """

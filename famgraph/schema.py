@@ -57,7 +57,7 @@ class Column:
     """One canonical input column.
 
     ``blank`` marks an optional *descriptive* cell: when it cannot be read (or is
-    out of range), :func:`famgraph.build` empties the cell and lists it in
+    out of range), :func:`famgraph.ingest` empties the cell and lists it in
     ``g.issues`` instead of rejecting the row.
     """
 

@@ -54,7 +54,7 @@ def person_value(
     value : pandas.Series, optional
         An override by ``person_id`` (e.g. a predicted lifetime value). Its index
         holds person ids (integers are read as their decimal text, as in
-        :func:`famgraph.build`), each at most once, all of them in ``g.people``;
+        :func:`famgraph.ingest`), each at most once, all of them in ``g.people``;
         its values are finite numbers (negative allowed). Persons not in the
         index get 0. Anything else raises :class:`ValueError`.
     func : str

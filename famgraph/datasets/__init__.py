@@ -46,7 +46,7 @@ def sample_tables() -> dict[str, pd.DataFrame]:
     >>> sorted(sample_tables())
     ['holdings', 'people', 'referrals', 'relations']
     """
-    from famgraph.build import read_table
+    from famgraph.ingest import read_table
 
     return {name: read_table(_sample_dir() / f"{name}.csv", name) for name in _SAMPLE}
 
@@ -60,7 +60,7 @@ def sample() -> CustomerGraph:
     >>> g.n_people
     15
     """
-    from famgraph.build import build
+    from famgraph.ingest import build
 
     t = sample_tables()
     return build(t["people"], t["relations"], t["referrals"], t["holdings"])
@@ -89,7 +89,7 @@ def synthetic(
     chinese_names: bool = True,
     as_of: str = "2025-06-30",
 ) -> dict[str, pd.DataFrame]:
-    """A realistic synthetic customer book: the four raw input tables for :func:`famgraph.build`.
+    """A realistic synthetic customer book: the four raw input tables for :func:`famgraph.ingest`.
 
     The population follows an ageing age pyramid. Adults form couples of similar
     age; children are attached to a couple 18-45 years older (so some are minors
@@ -97,7 +97,7 @@ def synthetic(
     relatives and social ties (friend, colleague, neighbour, acquaintance) are
     added. Relation labels mix English and Chinese synonyms (``wife``, ``丈夫``,
     ``配偶``, ``外婆`` ...), and some facts are given twice, once from each side,
-    so that :func:`~famgraph.build` merges them. People with relations may be
+    so that :func:`~famgraph.ingest` merges them. People with relations may be
     prospects (``is_customer`` False, no holdings, no ``joined_at``); people
     without any relation are always customers. Customers join over the 15
     years before ``as_of`` (more recently more often); the latest joiner joins

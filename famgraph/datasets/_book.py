@@ -630,7 +630,7 @@ class Book:
 
     def _no_conflicts(self, payer: np.ndarray, who: np.ndarray, kind: np.ndarray) -> np.ndarray:
         """Turn to self-paid any policy fact whose pair has another declared fact."""
-        from famgraph.build.facts import KINDS, orient, written_kinds
+        from famgraph.ingest.facts import KINDS, orient, written_kinds
 
         n = self.n
         rank = np.arange(n)

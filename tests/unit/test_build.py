@@ -441,9 +441,9 @@ def test_one_log_line_per_reject_reason_and_emptied_column_without_values(caplog
     with caplog.at_level("WARNING", logger="famgraph"):
         fg.build(p, as_of="2024-01-01")
     assert [r.getMessage() for r in caplog.records] == [
-        "famgraph.build: 1 people row(s) rejected as bad_type",
-        "famgraph.build: 2 people cell(s) of birth_date emptied and kept their row (g.issues)",
-        "famgraph.build: 1 people cell(s) of annual_income emptied and kept their row (g.issues)",
+        "famgraph.ingest: 1 people row(s) rejected as bad_type",
+        "famgraph.ingest: 2 people cell(s) of birth_date emptied and kept their row (g.issues)",
+        "famgraph.ingest: 1 people cell(s) of annual_income emptied and kept their row (g.issues)",
     ]
 
 

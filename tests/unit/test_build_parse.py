@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import famgraph as fg
-from famgraph.build.parse import parse_bools, parse_column, parse_dates, parse_numbers, text_of
+from famgraph.ingest.parse import parse_bools, parse_column, parse_dates, parse_numbers, text_of
 
 DAY = pd.Timestamp("2023-01-05")
 

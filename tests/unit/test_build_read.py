@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import famgraph as fg
-from famgraph.build import read_table
+from famgraph.ingest import read_table
 
 # what Excel on a Chinese Windows saves: GBK, CRLF, Chinese dates, 是/否, Chinese labels
 PEOPLE = (

@@ -1,7 +1,7 @@
 """Per-table rules: rename and parse the columns, then people, referrals and holdings.
 
 Relations -- declared in the relations table or stated by holdings through
-``payer_relation`` -- are resolved together in :mod:`famgraph.build.facts`.
+``payer_relation`` -- are resolved together in :mod:`famgraph.ingest.facts`.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from famgraph._tables import DTYPES
-from famgraph.build.facts import written_kinds
-from famgraph.build.ledger import CellIssues, Ledger, PeopleIndex, ValuesDetail
-from famgraph.build.parse import parse_column
 from famgraph.errors import DataError
+from famgraph.ingest.facts import written_kinds
+from famgraph.ingest.ledger import CellIssues, Ledger, PeopleIndex, ValuesDetail
+from famgraph.ingest.parse import parse_column
 from famgraph.schema import ROLES, TABLES, Table
 
 __all__ = [
@@ -360,7 +360,7 @@ class Holdings:
 
     ``payer`` is the payer's person code (``-1``: none kept), ``payer_given`` the
     payer_id as written (before an unknown one is blanked), ``kind`` the code of
-    ``payer_relation`` as written (see :func:`~famgraph.build.facts.written_kinds`;
+    ``payer_relation`` as written (see :func:`~famgraph.ingest.facts.written_kinds`;
     ``SELF`` for self, negative when empty or unknown).
     """
 
@@ -373,7 +373,7 @@ def holdings_rules(
     p: Prepared, p_i: np.ndarray, pay_i: np.ndarray, people: PeopleIndex
 ) -> Holdings:
     """Amounts, unknown persons, payers (cell issues), derived ids, duplicate ids."""
-    from famgraph.build.facts import SELF, WRITTEN
+    from famgraph.ingest.facts import SELF, WRITTEN
 
     df, led = p.df, p.led
     df["line"] = df["line"].str.lower()

@@ -12,11 +12,13 @@ import pandas as pd
 
 from famgraph._arrays import id_rank, lookup_ids, take_ids
 from famgraph._tables import empty_rejects, infer_as_of
-from famgraph.build.facts import KINDS, SELF, declared_rules, policy_rules, resolve
-from famgraph.build.ledger import Ledger, PeopleIndex, empty_issues, log_summary, raise_first
-from famgraph.build.parse import DATE_FORMS, parse_date_value
-from famgraph.build.read import check_encoding, find_tables, read_table
-from famgraph.build.tables import (
+from famgraph.errors import DataError
+from famgraph.graph import CustomerGraph
+from famgraph.ingest.facts import KINDS, SELF, declared_rules, policy_rules, resolve
+from famgraph.ingest.ledger import Ledger, PeopleIndex, empty_issues, log_summary, raise_first
+from famgraph.ingest.parse import DATE_FORMS, parse_date_value
+from famgraph.ingest.read import check_encoding, find_tables, read_table
+from famgraph.ingest.tables import (
     Prepared,
     holdings_rules,
     mapping_for,
@@ -24,8 +26,6 @@ from famgraph.build.tables import (
     prepare,
     referral_rules,
 )
-from famgraph.errors import DataError
-from famgraph.graph import CustomerGraph
 from famgraph.rules import EARLIEST_DATE, LATEST_DATE
 from famgraph.schema import ACCOUNTED_TABLES, QUALITY_COLUMNS, SOURCE_POLICY, TABLES
 
@@ -125,7 +125,7 @@ def read_dir(
     if found["people"] is None:
         raise DataError(
             f"No people table in {str(folder)!r} (looked for people.csv, people.parquet); "
-            f"files there: {present}. Add one, or call famgraph.build with DataFrames.",
+            f"files there: {present}. Add one, or call famgraph.ingest with DataFrames.",
             table="people",
         )
     return build(

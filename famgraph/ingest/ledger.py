@@ -252,12 +252,12 @@ def log_summary(rejects: pd.DataFrame, issues: pd.DataFrame) -> None:
     if not rejects.empty:
         counts = rejects.groupby(["table", "reason"], sort=False).size().reset_index(name="k")
         for table, reason, k in counts.itertuples(index=False):
-            log.warning("famgraph.build: %d %s row(s) rejected as %s", k, table, reason)
+            log.warning("famgraph.ingest: %d %s row(s) rejected as %s", k, table, reason)
     if not issues.empty:
         counts = issues.groupby(["table", "column"], sort=False).size().reset_index(name="k")
         for table, column, k in counts.itertuples(index=False):
             log.warning(
-                "famgraph.build: %d %s cell(s) of %s emptied and kept their row (g.issues)",
+                "famgraph.ingest: %d %s cell(s) of %s emptied and kept their row (g.issues)",
                 k,
                 table,
                 column,

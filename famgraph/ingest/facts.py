@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from famgraph.build.ledger import CellIssues, Ledger, PeopleIndex, ValuesDetail
+from famgraph.ingest.ledger import CellIssues, Ledger, PeopleIndex, ValuesDetail
 from famgraph.schema import (
     DIRECTED_KINDS,
     FAMILY_KINDS,

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import famgraph as fg
+import famgraph.cli.book
 from famgraph.cli import main
 
 
@@ -191,7 +192,7 @@ def test_an_unexpected_error_is_one_line_unless_debugging(
     def broken(g: fg.CustomerGraph) -> None:
         raise RuntimeError("secret cell value")
 
-    monkeypatch.setattr(fg, "households", broken)
+    monkeypatch.setattr(famgraph.cli.book, "households", broken)
     res = CliRunner().invoke(main, ["households", book])
     assert res.exit_code == 1 and "Traceback" not in res.stderr
     assert "unexpected RuntimeError" in res.stderr and "secret" not in res.stderr

@@ -109,7 +109,8 @@ def load(directory: str, as_of: pd.Timestamp | None, encoding: str | None) -> Cu
 
 
 # --- argument checks: fail before any work, with one line saying what to do -----------
-def _as_of_value(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+def as_of_value(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """A date as the book's dates are written (ISO or Chinese forms), or None."""
     if value is None:
         return None
     try:
@@ -189,7 +190,7 @@ def fmt_option(f: Callable[..., Any]) -> Callable[..., Any]:
 def as_of_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--as-of",
-        callback=_as_of_value,
+        callback=as_of_value,
         help="Analysis date, e.g. 2025-06-30 (default: the latest date in the data).",
     )(f)
 

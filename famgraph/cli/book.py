@@ -13,9 +13,13 @@ from famgraph import datasets
 from famgraph.analysis.coverage import coverage_gaps, household_summary
 from famgraph.analysis.households import households
 from famgraph.analysis.leads import warm_leads
-from famgraph.analysis.referrals import referral_value
+from famgraph.analysis.referrals import referral_value, viral_coefficient
+from famgraph.analysis.segments import value_segments
 from famgraph.analysis.superusers import super_users
+from famgraph.analysis.transitions import tier_transitions, transition_matrix
+from famgraph.analysis.valuemodel import fit_value_model, predict_value
 from famgraph.cli._common import (
+    as_of_value,
     book_options,
     console,
     emit,
@@ -28,9 +32,25 @@ from famgraph.cli._common import (
     writable_folder,
 )
 from famgraph.graph import CustomerGraph
+from famgraph.i18n import LANGUAGES
 from famgraph.ingest import build
 from famgraph.ingest.read import check_encoding
 from famgraph.report import report as write_report
+from famgraph.rules import (
+    CHURN_THRESHOLD,
+    DISCOUNT,
+    HORIZON_MONTHS,
+    VIRAL_FREQ,
+    VIRAL_WINDOW_DAYS,
+)
+
+_language = click.option(
+    "--language",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="Language of the report: en (English) or zh (简体中文).",
+)
 
 
 @main.command()
@@ -52,7 +72,8 @@ from famgraph.report import report as write_report
     callback=writable_file,
     help="Where to write the HTML report.",
 )
-def demo(n_people: int, seed: int, out: str) -> None:
+@_language
+def demo(n_people: int, seed: int, out: str, language: str) -> None:
     """Generate a synthetic book, run every analysis in memory, write the HTML report."""
     t0 = time.perf_counter()
     with step(f"generating a synthetic book of {n_people:,} people"):
@@ -60,7 +81,7 @@ def demo(n_people: int, seed: int, out: str) -> None:
     with step("building the graph"):
         g = build(tables["people"], tables["relations"], tables["referrals"], tables["holdings"])
     console().print(g.quality_report().to_string(index=False))
-    _report(g, out)
+    _report(g, out, language=language)
     console().print(f"[bold]done in {time.perf_counter() - t0:.1f} s[/] -> {out}")
 
 
@@ -140,6 +161,13 @@ def _report(g: CustomerGraph, out: str, **kw: Any) -> None:
 @click.option("--title", default=None, help="Report title.")
 @click.option("--currency", default="CNY", show_default=True)
 @click.option("--mask-names", is_flag=True, help="Show ids instead of personal names.")
+@_language
+@click.option(
+    "--since",
+    callback=as_of_value,
+    help="Earlier date of the 'Rising, slipping, at risk' section, e.g. 2024-12-31 "
+    "(default: the last quarter end before the analysis date).",
+)
 @book_options
 def report(
     directory: str,
@@ -147,12 +175,22 @@ def report(
     title: str | None,
     currency: str,
     mask_names: bool,
+    language: str,
+    since: pd.Timestamp | None,
     as_of: pd.Timestamp | None,
     encoding: str | None,
 ) -> None:
     """Analyse DIR and write one self-contained HTML report."""
     g = load(directory, as_of, encoding)
-    _report(g, out, title=title, currency=currency, mask_names=mask_names)
+    _report(
+        g,
+        out,
+        title=title,
+        currency=currency,
+        mask_names=mask_names,
+        language=language,
+        since=since,
+    )
 
 
 @main.command()
@@ -255,3 +293,125 @@ _analysis_command(
     lambda g: warm_leads(g),
     "Warm leads: prospects next to strong or super customers, ranked.",
 )
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "--freq",
+    default=VIRAL_FREQ,
+    show_default=True,
+    help="Cohort period of joined_at: a pandas period alias such as M, Q or Y.",
+)
+@click.option(
+    "--window-days",
+    default=VIRAL_WINDOW_DAYS,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="A referral counts when made within this many days of joining.",
+)
+@fmt_option
+@book_options
+def viral(
+    directory: str,
+    freq: str,
+    window_days: int,
+    fmt: str,
+    out: str | None,
+    as_of: pd.Timestamp | None,
+    encoding: str | None,
+) -> None:
+    """Viral coefficient (K-factor) of every joining cohort in DIR."""
+    g = load(directory, as_of, encoding)
+    with step("computing the viral coefficient"):
+        result = viral_coefficient(g, freq=freq, window_days=window_days)
+    emit(result, fmt, out)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "--horizon-months",
+    default=HORIZON_MONTHS,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Months ahead of expected purchases and CLV.",
+)
+@click.option(
+    "--discount",
+    default=DISCOUNT,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Monthly discount rate of the CLV.",
+)
+@click.option(
+    "--churn-threshold",
+    default=CHURN_THRESHOLD,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="A strong or super customer less likely alive than this is at risk.",
+)
+@fmt_option
+@book_options
+def value(
+    directory: str,
+    horizon_months: int,
+    discount: float,
+    churn_threshold: float,
+    fmt: str,
+    out: str | None,
+    as_of: pd.Timestamp | None,
+    encoding: str | None,
+) -> None:
+    """Value still to come: CLV, CRV, segment, churn risk of every person in DIR.
+
+    Fits the BG/NBD + Gamma-Gamma value model on the purchases up to the analysis
+    date (its parameters are printed on stderr), predicts every customer's
+    purchases and CLV over the horizon, and places them in the CLV x CRV segments.
+    """
+    g = load(directory, as_of, encoding)
+    with step("fitting the value model"):
+        model = fit_value_model(g)
+    console().print(repr(model), highlight=False, soft_wrap=True)
+    with step("predicting value and segments"):
+        pred = predict_value(g, model, horizon_months=horizon_months, discount=discount)
+        seg = value_segments(
+            g, pred.set_index("person_id")["clv"], model=model, churn_threshold=churn_threshold
+        )
+    result = pred.merge(
+        seg.drop(columns=["clv", "p_alive"]), on="person_id", how="left", validate="1:1"
+    )
+    emit(result, fmt, out)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "--since",
+    required=True,
+    callback=as_of_value,
+    help="The earlier date, e.g. 2024-12-31 (before the analysis date).",
+)
+@click.option(
+    "--matrix",
+    is_flag=True,
+    help="Print the tier-before x tier-after counts instead of one row per person.",
+)
+@fmt_option
+@book_options
+def transitions(
+    directory: str,
+    since: pd.Timestamp,
+    matrix: bool,
+    fmt: str,
+    out: str | None,
+    as_of: pd.Timestamp | None,
+    encoding: str | None,
+) -> None:
+    """Relationship tier of every person in DIR at --since and now: who rose, who slipped."""
+    g = load(directory, as_of, encoding)
+    with step(f"computing tiers at {since.date()} and {g.as_of.date()}"):
+        result = tier_transitions(g, since)
+    if matrix:
+        result = transition_matrix(result).reset_index()
+    emit(result, fmt, out)

@@ -79,6 +79,12 @@ def _store(uri: str, user: str, database: str | None) -> Any:
     is_flag=True,
     help="Delete the famgraph book already in the database first (default: upsert).",
 )
+@click.option(
+    "--results",
+    is_flag=True,
+    help="Also write the analysis results (household, tier, score, chain value, gaps) "
+    "onto the nodes, for services that query Neo4j directly.",
+)
 @book_options
 def neo4j_save(
     directory: str,
@@ -88,6 +94,7 @@ def neo4j_save(
     batch_size: int,
     workers: int,
     replace: bool,
+    results: bool,
     as_of: pd.Timestamp | None,
     encoding: str | None,
 ) -> None:
@@ -98,7 +105,11 @@ def neo4j_save(
     with _store(uri, user, database) as store:  # a bad URI fails before the book is read
         g = load(directory, as_of, encoding)
         rep = store.save(g, batch_size=batch_size, progress=True, replace=replace, workers=workers)
-    click.echo(str(rep))
+        click.echo(str(rep))
+        if results:
+            with step("writing the analysis results"):
+                res = store.save_results(g, batch_size=batch_size, workers=workers)
+            click.echo(str(res))
 
 
 @neo4j.command("load")
@@ -129,4 +140,26 @@ def neo4j_gaps(uri: str, user: str, database: str | None, fmt: str, out: str | N
     """Coverage gaps computed inside Neo4j."""
     with _store(uri, user, database) as store, step("computing coverage gaps in Neo4j"):
         result = store.coverage_gaps()
+    emit(result, fmt, out)
+
+
+@neo4j.command("referral-value")
+@_store_options
+@fmt_option
+def neo4j_referral_value(
+    uri: str, user: str, database: str | None, fmt: str, out: str | None
+) -> None:
+    """Referral-chain value computed inside Neo4j."""
+    with _store(uri, user, database) as store, step("computing referral value in Neo4j"):
+        result = store.referral_value()
+    emit(result, fmt, out)
+
+
+@neo4j.command("super-users")
+@_store_options
+@fmt_option
+def neo4j_super_users(uri: str, user: str, database: str | None, fmt: str, out: str | None) -> None:
+    """Super users, their inputs computed inside Neo4j."""
+    with _store(uri, user, database) as store, step("computing super users in Neo4j"):
+        result = store.super_users()
     emit(result, fmt, out)

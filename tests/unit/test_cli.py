@@ -45,7 +45,12 @@ def run(*args: str) -> tuple[int, str, str]:
         ["neo4j", "save"],
         ["neo4j", "load"],
         ["neo4j", "gaps"],
+        ["neo4j", "referral-value"],
+        ["neo4j", "super-users"],
         ["sample"],
+        ["viral"],
+        ["value"],
+        ["transitions"],
     ],
 )
 def test_help_everywhere(cmd: list[str]) -> None:
@@ -228,3 +233,67 @@ def test_sample_writes_a_gbk_book_that_validates_and_reports(tmp_path: Path) -> 
     assert report.stat().st_size > 10_000
     code, _, _ = run("sample", str(tmp_path / "utf"), "--people", "20")
     assert (tmp_path / "utf" / "people.csv").read_text(encoding="utf-8").count("-") > 10
+
+
+def test_viral_is_the_viral_coefficient(book: str) -> None:
+    code, out, _ = run("viral", book, "--format", "csv", "--freq", "Y", "--window-days", "30")
+    assert code == 0
+    want = fg.viral_coefficient(fg.datasets.sample(), freq="Y", window_days=30)
+    got = pd.read_csv(io.StringIO(out))
+    assert got["cohort"].astype(str).tolist() == want["cohort"].astype(str).tolist()
+    assert got["k_factor"].tolist() == pytest.approx(want["k_factor"].tolist())
+
+
+@pytest.fixture(scope="module")
+def bigger(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, fg.CustomerGraph]:
+    d = tmp_path_factory.mktemp("bigger")
+    fg.datasets.write_book(fg.datasets.synthetic(n_people=1_500, seed=3), d)
+    return str(d), fg.read_dir(d)
+
+
+def test_value_joins_prediction_and_segments(
+    bigger: tuple[str, fg.CustomerGraph], book: str
+) -> None:
+    folder, g = bigger
+    code, out, err = run("value", folder, "--format", "csv", "--horizon-months", "6")
+    assert code == 0 and "ValueModel(" in err
+    got = pd.read_csv(io.StringIO(out))
+    pred = fg.predict_value(g, horizon_months=6)
+    seg = fg.value_segments(g, pred.set_index("person_id")["clv"])
+    assert got["person_id"].tolist() == pred["person_id"].tolist()
+    assert got["clv"].tolist() == pytest.approx(pred["clv"].tolist())
+    assert got["segment"].tolist() == seg["segment"].astype(str).tolist()
+    assert got["at_risk"].tolist() == seg["at_risk"].tolist()
+    assert {"p_alive", "expected_purchases", "crv", "tier"} <= set(got.columns)
+    # fifteen people cannot pin the model down: one line saying what to do, exit 2
+    code, out, err = run("value", book)
+    assert code == 2 and out == "" and "Use a book with more customers" in err
+
+
+def test_transitions_rows_and_matrix(book: str) -> None:
+    g = fg.datasets.sample()
+    want = fg.tier_transitions(g, "2024-12-31")
+    code, out, _ = run("transitions", book, "--since", "2024-12-31", "--format", "csv")
+    assert code == 0
+    got = pd.read_csv(io.StringIO(out))
+    assert got["change"].tolist() == want["change"].astype(str).tolist()
+    code, out, _ = run(
+        "transitions", book, "--since", "2024年12月31日", "--matrix", "--format", "json"
+    )
+    rows = json.loads(out)
+    assert [r["tier_before"] for r in rows] == list(fg.TIERS)
+    assert sum(r[t] for r in rows for t in fg.TIERS) == len(g.people)
+    code, _, err = run("transitions", book)
+    assert code == 2 and "--since" in err
+    code, _, err = run("transitions", book, "--since", "2030-01-01")
+    assert code == 2 and "as_of (2025-05-10)" in err
+
+
+def test_report_in_chinese_since_a_date(book: str, tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    code, _, _ = run("report", book, "-o", str(out), "--language", "zh", "--since", "2024-12-31")
+    assert code == 0
+    html = out.read_text(encoding="utf-8")
+    assert 'lang="zh' in html and "2024-12-31" in html
+    code, _, err = run("report", book, "-o", str(out), "--language", "fr")
+    assert code == 2 and "'fr' is not one of" in err

@@ -27,22 +27,28 @@ __all__ = [
 SOCIAL = {"friend", "colleague", "neighbour", "acquaintance"}
 
 
+def _bought_by_buyer(g: CustomerGraph) -> pd.DataFrame:
+    """Holdings bought by as_of, with the buyer: the payer when given, else the insured."""
+    h = g.holdings[g.holdings["purchased_at"] <= g.as_of]
+    return h.assign(buyer=h["payer_id"].fillna(h["person_id"]))
+
+
 def _values(g: CustomerGraph, value: pd.Series | None) -> dict[str, float]:
     ids = g.people["person_id"].tolist()
     if value is not None:
         given = {str(k): float(v) for k, v in value.items()}
         return {p: given.get(p, 0.0) for p in ids}
-    h = g.holdings[g.holdings["purchased_at"] <= g.as_of]
-    sums = h.groupby("person_id")["amount"].sum()
+    h = _bought_by_buyer(g)
+    sums = h.groupby("buyer")["amount"].sum()
     return {p: float(sums.get(p, 0.0)) for p in ids}
 
 
 def naive_value_metrics(g: CustomerGraph, value: pd.Series | None = None) -> pd.DataFrame:
     """Frequency, recency_days, monetary, active_quarters, continuous per person."""
     vals = _values(g, value)
-    h = g.holdings[g.holdings["purchased_at"] <= g.as_of]
+    h = _bought_by_buyer(g)
     start = g.as_of - pd.Timedelta(days=365)
-    groups = dict(list(h.groupby("person_id")))
+    groups = dict(list(h.groupby("buyer")))
     out = []
     for pid in g.people["person_id"].tolist():
         mine = groups.get(pid)

@@ -19,9 +19,9 @@ from famgraph.analysis.superusers import super_users
 from famgraph.analysis.transitions import tier_transitions, transition_matrix
 from famgraph.analysis.value import value_metrics
 from famgraph.analysis.valuemodel import ValueModel, fit_value_model, predict_value
-from famgraph.build import build, read_dir
 from famgraph.errors import DataError, FamgraphError, StoreError
 from famgraph.graph import CustomerGraph, LargeGraphWarning
+from famgraph.ingest import build, read_dir
 from famgraph.report import report
 from famgraph.schema import TIERS
 from famgraph.store import Neo4jStore

@@ -1,6 +1,6 @@
 """Normalised tables: canonical dtypes, empty tables, conforming trusted tables, ``as_of``.
 
-Shared by :mod:`famgraph.build` (which validates untrusted input) and
+Shared by :mod:`famgraph.ingest` (which validates untrusted input) and
 :class:`famgraph.graph.CustomerGraph` (which wraps trusted, already normalised
 tables, e.g. read back from Neo4j).
 """
@@ -13,9 +13,17 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from famgraph.schema import REJECT_COLUMNS, TABLES
+from famgraph.schema import ISSUE_COLUMNS, REJECT_COLUMNS, TABLES
 
-__all__ = ["DTYPES", "as_text", "conform", "empty_column", "empty_rejects", "infer_as_of"]
+__all__ = [
+    "DTYPES",
+    "as_text",
+    "conform",
+    "empty_column",
+    "empty_issues",
+    "empty_rejects",
+    "infer_as_of",
+]
 
 log = logging.getLogger("famgraph")
 
@@ -33,7 +41,8 @@ def as_text(s: pd.Series) -> pd.Series:
     if pd.api.types.is_float_dtype(s.dtype):
         vals = s.to_numpy(dtype=float)
         finite = np.isfinite(vals)
-        if finite.any() and np.all(np.mod(vals[finite], 1) == 0):
+        exact = finite.any() and np.all(np.abs(vals[finite]) < 2.0**53)
+        if exact and np.all(np.mod(vals[finite], 1) == 0):
             s = s.astype("Int64")
     if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
         out = s.astype("str")
@@ -90,6 +99,20 @@ def empty_rejects() -> pd.DataFrame:
             "detail": pd.Series([], dtype="str"),
         },
         columns=list(REJECT_COLUMNS),
+    )
+
+
+def empty_issues() -> pd.DataFrame:
+    """An empty cell-issues table with the canonical columns and dtypes."""
+    return pd.DataFrame(
+        {
+            "table": pd.Series([], dtype="str"),
+            "row": pd.Series([], dtype="int64"),
+            "column": pd.Series([], dtype="str"),
+            "reason": pd.Series([], dtype="str"),
+            "detail": pd.Series([], dtype="str"),
+        },
+        columns=list(ISSUE_COLUMNS),
     )
 
 

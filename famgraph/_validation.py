@@ -228,16 +228,21 @@ def check_date(func: str, name: str, value: Any) -> Any:
     """``value`` as a timezone-free ``pandas.Timestamp``, or the uniform error.
 
     Accepts dates, datetimes, Timestamps and date text; refuses numbers (a bare
-    ``20230105`` is not read as nanoseconds since 1970), booleans and unreadable text.
+    ``20230105`` is not read as nanoseconds since 1970), booleans, unreadable text and
+    the wall-clock words ``now`` / ``today`` (a result must not depend on when it is
+    computed). A time-zone offset is dropped, keeping the time as written -- as
+    :func:`famgraph.build` does with dates in the data.
 
     Examples
     --------
     >>> check_date("at", "date", "2024-12-31").date().isoformat()
     '2024-12-31'
-    >>> check_date("at", "date", 20230105)
+    >>> check_date("at", "date", "2024-12-31T08:00:00+08:00").isoformat()
+    '2024-12-31T08:00:00'
+    >>> check_date("at", "date", "today")
     Traceback (most recent call last):
     ...
-    ValueError: The `date` parameter of `at` must be a date such as '2024-12-31'; got 20230105.
+    ValueError: The `date` parameter of `at` must be a date such as '2024-12-31'; got 'today'.
     """
     import numpy as np
     import pandas as pd
@@ -247,12 +252,13 @@ def check_date(func: str, name: str, value: Any) -> Any:
         at = pd.Timestamp(value)
     except (TypeError, ValueError):
         at = pd.NaT
-    if pd.isna(at) or isinstance(value, bool | int | float | np.number):
+    wall_clock = isinstance(value, str) and value.strip().lower() in ("now", "today")
+    if pd.isna(at) or wall_clock or isinstance(value, bool | int | float | np.number):
         raise ValueError(
             f"The `{name}` parameter of `{func}` must be a date such as '2024-12-31'; "
             f"got {value!r}."
         )
-    return at.tz_convert("UTC").tz_localize(None) if at.tzinfo is not None else at
+    return at.tz_localize(None) if at.tzinfo is not None else at
 
 
 def check_param(func: str, name: str, value: Any, ok: bool, expect: str) -> None:

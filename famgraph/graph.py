@@ -1,6 +1,6 @@
 """CustomerGraph: the normalised tables plus the integer index arrays analyses use.
 
-A :class:`CustomerGraph` is what :func:`famgraph.build` returns. It holds the four
+A :class:`CustomerGraph` is what :func:`famgraph.ingest` returns. It holds the four
 normalised tables (see ``docs/data-model.md``) and, computed once on first use,
 integer arrays that let every analysis work without per-row Python:
 
@@ -11,7 +11,9 @@ integer arrays that let every analysis work without per-row Python:
 * :attr:`CustomerGraph.ref_src` / :attr:`CustomerGraph.ref_dst` do the same for
   kept referrals (referrer -> referee) and :attr:`CustomerGraph.referrer` maps each
   person to their referrer's index (``-1`` for none);
-* :attr:`CustomerGraph.hold_person` maps every holding row to its person index.
+* :attr:`CustomerGraph.hold_person` maps every holding row to its (insured) person
+  index, :attr:`CustomerGraph.hold_buyer` to the person who pays for it (its
+  ``payer_id`` when given, else the insured person).
 
 networkx views (:meth:`CustomerGraph.family_graph`,
 :meth:`CustomerGraph.referral_graph`) are built on demand, for drawing and for
@@ -30,9 +32,17 @@ import pandas as pd
 
 from famgraph._arrays import id_rank as _id_rank
 from famgraph._arrays import lookup_ids
-from famgraph._tables import conform, empty_rejects, infer_as_of
+from famgraph._tables import conform, empty_issues, empty_rejects, infer_as_of
 from famgraph._validation import check_date
-from famgraph.schema import FAMILY_KINDS, QUALITY_COLUMNS, SOCIAL_KINDS, TABLES
+from famgraph.schema import (
+    ACCOUNTED_TABLES,
+    FAMILY_KINDS,
+    POLICY_RELATION_COLUMNS,
+    QUALITY_COLUMNS,
+    SOCIAL_KINDS,
+    SOURCE_POLICY,
+    TABLES,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -52,7 +62,7 @@ class LargeGraphWarning(UserWarning):
 class CustomerGraph:
     """One validated customer book: normalised tables and their index arrays.
 
-    Build it with :func:`famgraph.build` or :func:`famgraph.read_dir`; code that
+    Build it with :func:`famgraph.ingest` or :func:`famgraph.read_dir`; code that
     already holds normalised tables (the Neo4j store's ``load``) uses
     :meth:`from_tables`.
 
@@ -65,6 +75,8 @@ class CustomerGraph:
         The analysis date (docs/metrics.md section 3).
     rejects : pandas.DataFrame
         One row per rejected input row: ``table, row, reason, column, detail``.
+    issues : pandas.DataFrame
+        One row per emptied optional cell: ``table, row, column, reason, detail``.
 
     Examples
     --------
@@ -85,6 +97,7 @@ class CustomerGraph:
         *,
         as_of: pd.Timestamp,
         rejects: pd.DataFrame | None = None,
+        issues: pd.DataFrame | None = None,
         quality: pd.DataFrame | None = None,
         codes: dict[str, np.ndarray] | None = None,
         id_rank: np.ndarray | None = None,
@@ -95,6 +108,7 @@ class CustomerGraph:
         self._holdings = holdings
         self._as_of = pd.Timestamp(as_of)
         self._rejects = empty_rejects() if rejects is None else rejects
+        self._issues = empty_issues() if issues is None else issues
         self._quality = quality
         self._codes = codes
         self._id_rank = id_rank
@@ -137,6 +151,46 @@ class CustomerGraph:
     def rejects(self) -> pd.DataFrame:
         """One row per rejected input row: ``table, row, reason, column, detail``."""
         return self._rejects.copy(deep=False)
+
+    @property
+    def issues(self) -> pd.DataFrame:
+        """One row per optional descriptive cell emptied instead of rejecting its row.
+
+        Columns ``table, row, column, reason, detail`` (``row`` is the 0-based input
+        row). The row itself is kept or merged.
+
+        Examples
+        --------
+        >>> import pandas as pd, famgraph as fg
+        >>> g = fg.build(pd.DataFrame({"person_id": ["A"], "birth_date": ["1984年2月31日"]}))
+        >>> g.issues[["table", "row", "column", "reason"]].values.tolist()
+        [['people', 0, 'birth_date', 'bad_type']]
+        """
+        return self._issues.copy(deep=False)
+
+    @property
+    def policy_relations(self) -> pd.DataFrame:
+        """The holdings that state a relation between payer and insured person.
+
+        One row per kept holding whose ``payer_relation`` is neither empty nor
+        ``self``: ``holding_id, payer_id, person_id, payer_relation, line,
+        purchased_at, amount`` (``payer_relation`` is the insured's relation to the
+        payer, e.g. ``grandchild``: grandparents pay). The facts they state join
+        :attr:`relations` with ``source = "policy"`` unless they repeat a declared
+        fact; ``quality_report()`` accounts for them as ``policy_relations``.
+
+        Examples
+        --------
+        >>> import famgraph as fg
+        >>> list(fg.datasets.sample().policy_relations.columns)[:4]
+        ['holding_id', 'payer_id', 'person_id', 'payer_relation']
+        """
+        h = self._holdings
+        rel = h["payer_relation"]
+        states = rel.notna() & (rel != "self") & h["payer_id"].notna()
+        return h.loc[states.to_numpy(dtype=bool), list(POLICY_RELATION_COLUMNS)].reset_index(
+            drop=True
+        )
 
     @property
     def as_of(self) -> pd.Timestamp:
@@ -186,7 +240,7 @@ class CustomerGraph:
         """Wrap tables that are already normalised (no validation, no rejects).
 
         This is the path for trusted tables -- e.g. those read back from Neo4j.
-        Untrusted input goes through :func:`famgraph.build`, which validates.
+        Untrusted input goes through :func:`famgraph.ingest`, which validates.
         Tables are given the canonical column order; missing canonical columns are
         added empty.
         """
@@ -208,13 +262,14 @@ class CustomerGraph:
 
     # -- accounting ---------------------------------------------------------------
     def quality_report(self) -> pd.DataFrame:
-        """Per table: ``rows_in = kept + merged + rejected``.
+        """Per table: ``rows_in = kept + merged + rejected``, and the cells emptied.
 
         Returns
         -------
         pandas.DataFrame
-            Columns ``table, rows_in, kept, merged, rejected``, one row per input
-            table in the order people, relations, referrals, holdings.
+            Columns ``table, rows_in, kept, merged, rejected, cells_blanked``, one row
+            per accounted table in the order people, relations, referrals, holdings,
+            policy_relations (the facts holdings state through ``payer_relation``).
 
         Examples
         --------
@@ -225,14 +280,23 @@ class CustomerGraph:
         """
         if self._quality is not None:
             return self._quality.copy()
-        kept = [len(self.people), len(self.relations), len(self.referrals), len(self.holdings)]
+        policy = int((self._relations["source"] == SOURCE_POLICY).sum())
+        kept = [
+            len(self._people),
+            len(self._relations) - policy,
+            len(self._referrals),
+            len(self._holdings),
+            policy,
+        ]
+        zeros = [0] * len(ACCOUNTED_TABLES)
         return pd.DataFrame(
             {
-                "table": list(TABLES),
+                "table": list(ACCOUNTED_TABLES),
                 "rows_in": kept,
                 "kept": kept,
-                "merged": [0] * 4,
-                "rejected": [0] * 4,
+                "merged": zeros,
+                "rejected": zeros,
+                "cells_blanked": zeros,
             },
             columns=list(QUALITY_COLUMNS),
         )
@@ -251,16 +315,27 @@ class CustomerGraph:
     def _edge_codes(self) -> dict[str, np.ndarray]:
         if self._codes is not None:
             codes = dict(self._codes)
+            if "hold_buyer" not in codes:
+                hb = lookup_ids(self._people["person_id"], self._holdings["payer_id"])[0]
+                codes["hold_buyer"] = np.where(hb >= 0, hb, codes["hold_person"])
         else:
-            rs, rd, fs, fd, hp = lookup_ids(
+            rs, rd, fs, fd, hp, hb = lookup_ids(
                 self._people["person_id"],
                 self._relations["person_id"],
                 self._relations["relative_id"],
                 self._referrals["referrer_id"],
                 self._referrals["referee_id"],
                 self._holdings["person_id"],
+                self._holdings["payer_id"],
             )
-            codes = {"rel_src": rs, "rel_dst": rd, "ref_src": fs, "ref_dst": fd, "hold_person": hp}
+            codes = {
+                "rel_src": rs,
+                "rel_dst": rd,
+                "ref_src": fs,
+                "ref_dst": fd,
+                "hold_person": hp,
+                "hold_buyer": np.where(hb >= 0, hb, hp),
+            }
         return {k: _frozen(v) for k, v in codes.items()}
 
     @property
@@ -320,8 +395,17 @@ class CustomerGraph:
 
     @property
     def hold_person(self) -> np.ndarray:
-        """Person index of every holding row."""
+        """Person index of every holding row: the insured ``person_id`` (coverage)."""
         return self._edge_codes["hold_person"]
+
+    @property
+    def hold_buyer(self) -> np.ndarray:
+        """Person index of who pays for every holding row: its payer, else the insured.
+
+        The buyer-side figures -- value, frequency, recency, active quarters -- count
+        a holding for this person; coverage stays with :attr:`hold_person`.
+        """
+        return self._edge_codes["hold_buyer"]
 
     @cached_property
     def is_customer(self) -> np.ndarray:
@@ -394,6 +478,7 @@ class CustomerGraph:
             self._holdings,
             as_of=at,
             rejects=self._rejects,
+            issues=self._issues,
             quality=self._quality,
             codes=codes,
             id_rank=self.id_rank,

@@ -30,8 +30,11 @@ __all__ = [
     "DECAY",
     "DEFAULT_PLAN_ROWS",
     "DISCOUNT",
+    "EARLIEST_DATE",
     "ELDER_AGE",
     "HORIZON_MONTHS",
+    "LARGEST_AMOUNT",
+    "LATEST_DATE",
     "LEAD_FAMILY_POINTS",
     "LEAD_GAP_POINTS",
     "LEAD_TIER_POINTS",
@@ -40,6 +43,7 @@ __all__ = [
     "MINOR_AGE",
     "MIN_GAMMA_GAMMA_BUYERS",
     "MIN_REFERRALS",
+    "OLDEST_AGE",
     "PAGERANK_TOL",
     "PRIORITY_WEIGHT_BASE",
     "RANK_DECIMALS",
@@ -56,6 +60,19 @@ __all__ = [
     "covering",
     "priority_weight",
 ]
+
+# --- sections 1-2: reading the input tables --------------------------------------------
+#: Dates before this are unreadable (``bad_type``): no customer book goes further back.
+EARLIEST_DATE: Final = "1800-01-01"
+#: Dates after this are unreadable (``bad_type``), except ``expires_at``, where a later
+#: date -- e.g. the ``9999-12-31`` many systems write for "never" -- means open-ended.
+#: Well inside pandas' nanosecond range (2262), so date arithmetic cannot overflow.
+LATEST_DATE: Final = "2199-12-31"
+#: An ``age`` above this (or below 0) is unreadable: the cell is blanked (a cell issue).
+OLDEST_AGE: Final = 150
+#: Money (``amount``, ``sum_assured``, ``annual_income``) larger than this in absolute value
+#: is unreadable: no policy or income is that large, and sums of such values would overflow.
+LARGEST_AMOUNT: Final = 1e15
 
 # --- section 3: ages, roles, households ---------------------------------------------
 #: Younger than this is a ``child``; a parent->child edge joins a household while the

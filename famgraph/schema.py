@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
+    "ACCOUNTED_TABLES",
     "CALIBRATION_COLUMNS",
     "COVERAGE_GAP_COLUMNS",
     "FAMILY_KINDS",
     "HOUSEHOLDS_COLUMNS",
     "HOUSEHOLD_SUMMARY_COLUMNS",
+    "ISSUE_COLUMNS",
     "NODE_LABELS",
+    "POLICY_RELATION_COLUMNS",
     "PREDICT_VALUE_COLUMNS",
     "QUALITY_COLUMNS",
     "REASONS",
@@ -27,7 +30,10 @@ __all__ = [
     "REL_TYPES",
     "ROLES",
     "SEGMENTS",
+    "SELF_LABELS",
     "SOCIAL_KINDS",
+    "SOURCE_POLICY",
+    "SOURCE_RELATIONS",
     "SUPER_USER_COLUMNS",
     "TABLES",
     "TABLE_ORDER",
@@ -48,11 +54,17 @@ Kind = Literal["str", "date", "float", "int", "bool"]
 
 @dataclass(frozen=True)
 class Column:
-    """One canonical input column."""
+    """One canonical input column.
+
+    ``blank`` marks an optional *descriptive* cell: when it cannot be read (or is
+    out of range), :func:`famgraph.ingest` empties the cell and lists it in
+    ``g.issues`` instead of rejecting the row.
+    """
 
     name: str
     kind: Kind
     required: bool = False
+    blank: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,13 +95,13 @@ PEOPLE = Table(
     (
         Column("person_id", "str", required=True),
         Column("name", "str"),
-        Column("birth_date", "date"),
-        Column("age", "int"),
-        Column("gender", "str"),
+        Column("birth_date", "date", blank=True),
+        Column("age", "int", blank=True),
+        Column("gender", "str", blank=True),
         Column("household_id", "str"),
-        Column("annual_income", "float"),
+        Column("annual_income", "float", blank=True),
         Column("is_customer", "bool"),
-        Column("joined_at", "date"),
+        Column("joined_at", "date", blank=True),
         Column("channel", "str"),
         Column("role", "str"),
     ),
@@ -101,8 +113,9 @@ RELATIONS = Table(
         Column("person_id", "str", required=True),
         Column("relative_id", "str", required=True),
         Column("relation", "str", required=True),
-        Column("since", "date"),
-        Column("until", "date"),
+        Column("since", "date", blank=True),
+        Column("until", "date", blank=True),
+        Column("source", "str"),
     ),
 )
 REFERRALS = Table(
@@ -110,7 +123,7 @@ REFERRALS = Table(
     (
         Column("referrer_id", "str", required=True),
         Column("referee_id", "str", required=True),
-        Column("referred_at", "date"),
+        Column("referred_at", "date", blank=True),
     ),
 )
 HOLDINGS = Table(
@@ -124,6 +137,8 @@ HOLDINGS = Table(
         Column("expires_at", "date"),
         Column("sum_assured", "float"),
         Column("product_id", "str"),
+        Column("payer_id", "str", blank=True),
+        Column("payer_relation", "str", blank=True),
     ),
     key=("holding_id",),
 )
@@ -131,6 +146,14 @@ HOLDINGS = Table(
 #: The four input tables, by name, in processing order.
 TABLES: dict[str, Table] = {t.name: t for t in (PEOPLE, RELATIONS, REFERRALS, HOLDINGS)}
 TABLE_ORDER: tuple[str, ...] = tuple(TABLES)
+#: Every accounted table of ``quality_report()``: the four inputs, then the relation
+#: facts that holdings state through ``payer_relation`` (one row per such holding).
+ACCOUNTED_TABLES: tuple[str, ...] = (*TABLE_ORDER, "policy_relations")
+
+#: ``source`` of a relation row read from the relations table (when it names none).
+SOURCE_RELATIONS = "relations"
+#: ``source`` of a relation fact stated by a holding's ``payer_relation``.
+SOURCE_POLICY = "policy"
 
 # --- relation vocabulary ---------------------------------------------------------
 #: Family kinds. ``child`` and ``grandchild`` are the canonical *directed* kinds:
@@ -177,6 +200,9 @@ _VOCAB: dict[str, tuple[str, ...]] = {
     "neighbour": ("neighbour", "neighbor", "邻居"),
     "acquaintance": ("acquaintance", "熟人"),
 }
+
+#: ``payer_relation`` labels meaning "the insured is the payer" (no relation fact).
+SELF_LABELS: tuple[str, ...] = ("self", "本人", "自己", "oneself")
 
 #: Every accepted label (lower case, stripped) -> its kind as written (before the
 #: parent/grandparent reversal). ``parent`` and ``grandparent`` appear here; the
@@ -228,7 +254,17 @@ REASONS: tuple[str, ...] = (
 
 # --- result columns -------------------------------------------------------------
 REJECT_COLUMNS = ("table", "row", "reason", "column", "detail")
-QUALITY_COLUMNS = ("table", "rows_in", "kept", "merged", "rejected")
+ISSUE_COLUMNS = ("table", "row", "column", "reason", "detail")
+QUALITY_COLUMNS = ("table", "rows_in", "kept", "merged", "rejected", "cells_blanked")
+POLICY_RELATION_COLUMNS = (
+    "holding_id",
+    "payer_id",
+    "person_id",
+    "payer_relation",
+    "line",
+    "purchased_at",
+    "amount",
+)
 HOUSEHOLDS_COLUMNS = ("person_id", "household_id", "family_id", "role", "age")
 COVERAGE_GAP_COLUMNS = ("household_id", "person_id", "role", "line", "priority", "is_customer")
 HOUSEHOLD_SUMMARY_COLUMNS = (

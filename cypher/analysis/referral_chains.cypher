@@ -1,13 +1,21 @@
 // Referral chains: cascade size, depth and chain value of every person with referees.
 // chain value = sum over descendants d of $decay^(dist - 1) * value(d), dist <= $max_depth when not null;
 // value(d) = $values[d.person_id] (0 when absent) when $values is given, else the sum of amount of
-// d's holdings with purchased_at <= as_of.
+// the holdings d pays for (h.payer_id = d, or held by d without a payer) with purchased_at <= as_of.
 // params: $as_of (LOCAL DATETIME), $as_of_date (DATE), $decay (float), $max_depth (int or null),
 //   $values (map person_id -> float, or null)
 MATCH (d:Person)
 WHERE EXISTS { (:Person)-[:REFERRED]->(d) }
 CALL (d) {
-  OPTIONAL MATCH (d)-[:HOLDS]->(h:Holding)
+  CALL (d) {
+    MATCH (d)-[:HOLDS]->(h:Holding)
+    WHERE h.payer_id IS NULL
+    RETURN h
+    UNION ALL
+    MATCH (h:Holding {payer_id: d.person_id})
+    RETURN h
+  }
+  WITH h
   WHERE $values IS NULL
     AND CASE WHEN h.purchased_at IS :: DATE NOT NULL THEN h.purchased_at <= $as_of_date
              ELSE h.purchased_at <= $as_of END

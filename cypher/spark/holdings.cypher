@@ -9,7 +9,9 @@ SET h.ord = event.ord,
     h.amount = event.amount,
     h.expires_at = CASE WHEN event.expires_at CONTAINS 'T' THEN localdatetime(event.expires_at) ELSE date(event.expires_at) END,
     h.sum_assured = event.sum_assured,
-    h.product_id = event.product_id
+    h.product_id = event.product_id,
+    h.payer_id = event.payer_id,
+    h.payer_relation = event.payer_relation
 MERGE (p)-[:HOLDS]->(h)
 // --- with extra columns only: sets the extra_<column> properties ---
 WITH h, event

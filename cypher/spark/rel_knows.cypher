@@ -6,7 +6,8 @@ MATCH (b:Person {person_id: event.relative_id})
 MERGE (a)-[r:KNOWS {kind: event.relation}]->(b)
 SET r.ord = event.ord,
     r.since = CASE WHEN event.since CONTAINS 'T' THEN localdatetime(event.since) ELSE date(event.since) END,
-    r.until = CASE WHEN event.until CONTAINS 'T' THEN localdatetime(event.until) ELSE date(event.until) END
+    r.until = CASE WHEN event.until CONTAINS 'T' THEN localdatetime(event.until) ELSE date(event.until) END,
+    r.source = event.source
 // --- with extra columns only: sets the extra_<column> properties ---
 WITH r, event
 FOREACH (k IN [x IN keys(event) WHERE x STARTS WITH 'extra_'] | SET r[k] = event[k])

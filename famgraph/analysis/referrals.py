@@ -45,7 +45,7 @@ def forest_levels(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Raises
     ------
     ValueError
-        When ``parent`` has a cycle (``famgraph.build`` never keeps one).
+        When ``parent`` has a cycle (``famgraph.ingest`` never keeps one).
 
     Notes
     -----

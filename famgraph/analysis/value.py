@@ -1,8 +1,9 @@
 """Value and repurchase of every person (docs/metrics.md section 5).
 
-``value(p)`` is the sum of ``amount`` of p's holdings bought on or before
-``as_of``; frequency, recency and active quarters describe how p buys. Every
-analysis that uses value (:func:`famgraph.referral_value`,
+``value(p)`` is the sum of ``amount`` of the holdings p pays for -- their
+``payer_id``, else p's own -- bought on or before ``as_of``; frequency, recency
+and active quarters describe how p buys (coverage stays with the insured
+person). Every analysis that uses value (:func:`famgraph.referral_value`,
 :func:`famgraph.super_users`) accepts ``value=`` -- a Series by ``person_id``,
 e.g. a predicted lifetime value -- and checks it with :func:`person_value`.
 """
@@ -53,7 +54,7 @@ def person_value(
     value : pandas.Series, optional
         An override by ``person_id`` (e.g. a predicted lifetime value). Its index
         holds person ids (integers are read as their decimal text, as in
-        :func:`famgraph.build`), each at most once, all of them in ``g.people``;
+        :func:`famgraph.ingest`), each at most once, all of them in ``g.people``;
         its values are finite numbers (negative allowed). Persons not in the
         index get 0. Anything else raises :class:`ValueError`.
     func : str
@@ -63,7 +64,8 @@ def person_value(
     -------
     numpy.ndarray
         ``value[i]`` for person index ``i``. Without an override: the sum of
-        ``amount`` of the person's holdings with ``purchased_at <= as_of``.
+        ``amount`` of the holdings the person pays for (``payer_id``, else the
+        insured ``person_id``) with ``purchased_at <= as_of``.
 
     Notes
     -----
@@ -85,7 +87,7 @@ def person_value(
     if value is None:
         keep = _bought(g)
         amt = g.holdings["amount"].to_numpy(dtype=float, na_value=0.0)[keep]
-        return np.bincount(g.hold_person[keep], weights=amt, minlength=n).astype(float)
+        return np.bincount(g.hold_buyer[keep], weights=amt, minlength=n).astype(float)
     check_param(
         func,
         "value",
@@ -150,7 +152,8 @@ def value_metrics(
         One row per person, in people order:
 
         - ``person_id``
-        - ``frequency`` (int64): holdings with ``purchased_at <= as_of``;
+        - ``frequency`` (int64): holdings the person pays for (``payer_id``, else
+          the insured ``person_id``) with ``purchased_at <= as_of``;
         - ``recency_days`` (Int64): whole days from the last such purchase to
           ``as_of``; ``<NA>`` when there is none;
         - ``monetary`` (float64): value(p), the sum of their ``amount``;
@@ -174,7 +177,7 @@ def value_metrics(
     """
     n = g.n_people
     keep = _bought(g)
-    who = g.hold_person[keep]
+    who = g.hold_buyer[keep]  # the payer, else the insured person
     at_us = g.holdings["purchased_at"].to_numpy(dtype="datetime64[us]")[keep].astype(np.int64)
     as_of_us = int(g.as_of.value) // 1000  # Timestamp.value is in nanoseconds
 

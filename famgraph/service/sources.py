@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from famgraph.build import read_dir
 from famgraph.errors import StoreError
 from famgraph.graph import CustomerGraph
+from famgraph.ingest import read_dir
 
 __all__ = [
     "BookSource",

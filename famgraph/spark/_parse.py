@@ -12,22 +12,24 @@ from pyspark.sql import Column
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-__all__ = ["FALSE_WORDS", "TRUE_WORDS", "parse", "text"]
+from famgraph.ingest.parse import DATE_FORMS
+from famgraph.rules import EARLIEST_DATE, LARGEST_AMOUNT, LATEST_DATE, OLDEST_AGE
 
-TRUE_WORDS = ("true", "t", "yes", "y", "1", "1.0", "是", "真")
-FALSE_WORDS = ("false", "f", "no", "n", "0", "0.0", "否", "假")
+__all__ = ["FALSE_WORDS", "TRUE_WORDS", "parse", "text", "why"]
+
+TRUE_WORDS = ("true", "t", "yes", "y", "1", "1.0", "是", "真", "对")
+FALSE_WORDS = ("false", "f", "no", "n", "0", "0.0", "否", "假", "错")
 
 # Python's str.strip() whitespace: Unicode White_Space plus the separators \x1c-\x1f.
 _EDGE_SPACE = r"(?U)^[\s\x1c-\x1f]+|[\s\x1c-\x1f]+$"
 _NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
-# time of day: 10:30, 10:30:15, 10:30:15.123456
-_TIME = r"(?:[ T]([0-9]{1,2}):([0-9]{1,2})(?::([0-9]{1,2})(?:[.,]([0-9]{1,9}))?)?)?"
-#: Date forms people write (METRICS.md section 2): ISO and 2023/1/5, 2023.1.5 (with or
-#: without a time of day), 20230105, 2023年1月5日.
-_DATES = (
-    r"^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})" + _TIME + "$",
-    r"^([0-9]{4})([0-9]{2})([0-9]{2})" + _TIME + "$",
-    r"^([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日" + _TIME.replace("[ T]", "[ T]?") + "$",
+#: Date forms people write (METRICS.md section 2), once 年 and 月 are turned into "-" and
+#: 日 dropped: 2023-01-05, 2023/1/5, 2023.1.5 or 20230105, optionally with a time of
+#: day and a time-zone suffix (dropped: the wall time as written is kept).
+_DATE = (
+    r"^([0-9]{4})(?:[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})|([0-9]{2})([0-9]{2}))"
+    r"(?:(?:[Tt]|\s+)([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:[.,]([0-9]{1,9}))?)?)?"
+    r"\s*(?:[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?|UTC|GMT)?$"
 )
 
 _FLOATS = (T.FloatType, T.DoubleType)
@@ -64,34 +66,62 @@ def _decimal_seconds(sec: Column, frac: Column) -> Column:
 
 
 def _date_from_text(t: Column) -> Column:
-    out: Column = F.lit(None).cast("timestamp_ntz")
-    for pattern in reversed(_DATES):
+    t = F.regexp_replace(F.regexp_replace(t, "[年月]", "-"), "日", "")
 
-        def g(i: int, pattern: str = pattern) -> Column:
-            return F.regexp_extract(t, pattern, i)
+    def g(i: int) -> Column:
+        return F.regexp_extract(t, _DATE, i)
 
-        hour = F.when(g(4) != "", g(4)).otherwise(F.lit("0")).try_cast("int")
-        minute = F.when(g(5) != "", g(5)).otherwise(F.lit("0")).try_cast("int")
-        value = F.try_make_timestamp_ntz(
-            g(1).try_cast("int"),
-            g(2).try_cast("int"),
-            g(3).try_cast("int"),
-            hour,
-            minute,
-            _decimal_seconds(g(6), g(7)),
-        )
-        out = F.when(t.rlike(pattern), value).otherwise(out)
-    return out
+    def num(i: int, j: int | None = None) -> Column:
+        v = g(i) if j is None else F.when(g(i) != "", g(i)).otherwise(g(j))
+        return v.try_cast("int")
+
+    hour = F.when(g(6) != "", g(6)).otherwise(F.lit("0")).try_cast("int")
+    minute = F.when(g(7) != "", g(7)).otherwise(F.lit("0")).try_cast("int")
+    value = F.try_make_timestamp_ntz(
+        num(1), num(2, 4), num(3, 5), hour, minute, _decimal_seconds(g(8), g(9))
+    )
+    return F.when(t.rlike(_DATE), value)
+
+
+def _in_range(v: Column, *, open_ended_after: bool) -> tuple[Column, Column]:
+    """``(value, late)``: dates outside EARLIEST_DATE..LATEST_DATE become null; ``late``
+    marks the ones after LATEST_DATE (open-ended when ``open_ended_after``)."""
+    day = F.to_date(v)
+    late = day > F.lit(LATEST_DATE).cast("date")
+    ok = (day >= F.lit(EARLIEST_DATE).cast("date")) & ~late
+    return F.when(ok, v), F.coalesce(late, F.lit(False)) if open_ended_after else F.lit(False)
+
+
+def why(kind: str, dtype: T.DataType) -> str:
+    """What a cell of ``kind`` should be: ends "cannot read <value> as ..." details."""
+    if kind == "date":
+        if isinstance(dtype, (T.TimestampType, T.TimestampNTZType, T.DateType)):
+            return f"a date between {EARLIEST_DATE} and {LATEST_DATE}"
+        return f"a date (year first: {DATE_FORMS})"
+    if kind == "float":
+        return f"a number up to {LARGEST_AMOUNT:.0e} (plain digits, e.g. 120000 or 1.5e5)"
+    if kind == "int":
+        return f"a whole number in [0, {OLDEST_AGE}]"
+    if kind == "bool":
+        return "true/false (是/否, yes/no, 1/0)"
+    return "text (UTF-8)"
 
 
 def parse(
-    col: Column, dtype: T.DataType, kind: str, *, integral: bool = False
+    col: Column,
+    dtype: T.DataType,
+    kind: str,
+    *,
+    integral: bool = False,
+    open_ended_after: bool = False,
 ) -> tuple[Column, Column, Column]:
     """``(value, missing, bad)`` for one input column read as ``kind``.
 
     ``kind`` is one of ``str, date, float, int, bool`` (famgraph.schema). Values:
     text (stripped), ``timestamp_ntz``, ``double``, ``long``, ``boolean`` (an empty
-    bool cell takes the default True).
+    bool cell takes the default True). Dates outside 1800-2199 are bad -- or, with
+    ``open_ended_after`` (``expires_at``), missing when later; numbers beyond
+    ``LARGEST_AMOUNT`` are bad, whole numbers outside ``[0, OLDEST_AGE]`` too.
     """
     no = F.lit(False)
     if kind == "str":
@@ -100,10 +130,12 @@ def parse(
     if kind == "date":
         if isinstance(dtype, (T.TimestampType, T.TimestampNTZType, T.DateType)):
             v = col.cast("timestamp_ntz")
-            return v, v.isNull(), no
+            value, late = _in_range(v, open_ended_after=open_ended_after)
+            return value, v.isNull(), v.isNotNull() & value.isNull() & ~late
         t = text(col, dtype, integral=integral)
         v = _date_from_text(t)
-        return v, t.isNull(), t.isNotNull() & v.isNull()
+        value, late = _in_range(v, open_ended_after=open_ended_after)
+        return value, t.isNull(), t.isNotNull() & value.isNull() & ~late
     if kind in ("float", "int"):
         if isinstance(dtype, T.BooleanType):
             # a true/false column is no number (the in-memory engine rejects it too)
@@ -119,8 +151,10 @@ def parse(
             finite = d.isNotNull() & ~F.isnan(d) & (F.abs(d) != F.lit(float("inf")))
         bad = ~missing & ~finite
         if kind == "int":
-            bad = bad | (finite & (d != F.floor(d)))
+            out = (d != F.floor(d)) | (d < 0) | (d > OLDEST_AGE)
+            bad = bad | (finite & out)
             return F.when(~bad & ~missing, d.try_cast("long")), missing, bad
+        bad = bad | (finite & (F.abs(d) > LARGEST_AMOUNT))
         return F.when(~bad & ~missing, d), missing, bad
     if kind == "bool":
         if isinstance(dtype, T.BooleanType):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,11 +31,14 @@ from famgraph.schema import (
     REASONS,
     RELATION_SYNONYMS,
     ROLES,
+    SELF_LABELS,
+    SOURCE_POLICY,
+    SOURCE_RELATIONS,
     TABLES,
     Table,
 )
 from famgraph.spark._frames import arrow_udfs, c, materialize, number_rows, prefix, release
-from famgraph.spark._parse import parse
+from famgraph.spark._parse import parse, why
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -51,6 +55,20 @@ ROW = prefix("row")  # 0-based input row number
 WHY = prefix("why")  # the winning reason so far: struct(rank, column, detail) or null
 MERGED = prefix("merged")
 ORD = prefix("ord")  # 0-based row number in the kept (normalised) table
+ISS = prefix("iss")  # the row's emptied cells: array of struct(column, reason, detail)
+PAYER_GIVEN = prefix("payer_given")  # holdings payer_id as written (before blanking)
+PAYER_KIND = prefix("payer_kind")  # holdings payer_relation kind as written, "self", or null
+#: ``ORD`` of the relation facts policies state: after every declared row
+POLICY_ORD = 1 << 48
+_ISS_TYPE = T.ArrayType(
+    T.StructType(
+        [
+            T.StructField("column", T.StringType()),
+            T.StructField("reason", T.StringType()),
+            T.StructField("detail", T.StringType()),
+        ]
+    )
+)
 _RANK = {r: i for i, r in enumerate(REASONS)}
 _WHY_TYPE = T.StructType(
     [
@@ -61,7 +79,6 @@ _WHY_TYPE = T.StructType(
     ]
 )
 _FILE_SUFFIXES = (".csv", ".parquet", ".pq", ".csv.gz")
-_WHAT = {"date": "a date", "float": "a number", "int": "a whole number", "bool": "true/false"}
 
 
 # ---------------------------------------------------------------------------------
@@ -255,6 +272,26 @@ def _ok() -> Column:
     return F.col(WHY).isNull() & ~F.col(MERGED)
 
 
+def _issue(cond: Column, column: str, reason: str, detail: Column | str) -> Column:
+    """An emptied-cell entry where ``cond`` holds, else null (for :func:`_add_issues`)."""
+    d = detail if isinstance(detail, Column) else F.lit(detail)
+    return F.when(
+        F.coalesce(cond, F.lit(False)),
+        F.struct(F.lit(column).alias("column"), F.lit(reason).alias("reason"), d.alias("detail")),
+    )
+
+
+def _issues_of(*entries: Column) -> Column:
+    """The non-null entries, in order (the in-memory engine lists a row's in check order)."""
+    if not entries:
+        return F.array().cast(_ISS_TYPE)
+    return F.filter(F.array(*entries), lambda x: x.isNotNull()).cast(_ISS_TYPE)
+
+
+def _add_issues(df: DataFrame, *entries: Column) -> DataFrame:
+    return df.withColumn(ISS, F.concat(F.col(ISS), _issues_of(*entries)))
+
+
 # ---------------------------------------------------------------------------------
 # per-table preparation: rename, required columns, parse
 # ---------------------------------------------------------------------------------
@@ -271,6 +308,18 @@ def _integral_floats(df: DataFrame, names: list[str]) -> dict[str, bool]:
     return {n: not row[f"f{i}"] for i, n in enumerate(names)}
 
 
+def _header_names(columns: list[str], spec: Table, mapping: dict[str, str]) -> list[str]:
+    """Column names after ``columns=``; ``" Person_ID "`` is read as ``person_id``."""
+    out = []
+    for n in map(str, columns):
+        name = mapping.get(n, mapping.get(n.strip(), n))
+        if name not in spec.names:
+            key = re.sub(r"[\s\-]+", "_", name.strip()).lower()
+            name = key if key in spec.names else name.strip()
+        out.append(name)
+    return out
+
+
 def _prepare(
     spec: Table, raw: DataFrame, mapping: dict[str, str], csv: bool, led: _Ledger
 ) -> DataFrame:
@@ -278,7 +327,7 @@ def _prepare(
 
     Returns the frame ``ROW, <canonical columns parsed>, <extra columns>, WHY, MERGED``.
     """
-    names = [mapping.get(n, n) for n in raw.columns]
+    names = _header_names(raw.columns, spec, mapping)
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
         raise DataError(
@@ -311,26 +360,37 @@ def _prepare(
     extras = [n for n in names if n not in spec.names]
     cols: list[Column] = [F.col(ROW)]
     cands: list[Column] = []
+    issues: list[Column] = []
     for col in spec.columns:
         if col.name not in types:
             cols.append(_empty(col.kind).alias(col.name))
             continue
         value, miss, bad = parse(
-            c(col.name), types[col.name], col.kind, integral=integral.get(col.name, False)
+            c(col.name),
+            types[col.name],
+            col.kind,
+            integral=integral.get(col.name, False),
+            open_ended_after=col.name == "expires_at",
         )
         if col.required:
             cands.append(led.cand("missing_value", miss, col.name, f"{col.name} is empty"))
         if col.kind != "str":
-            detail = _quoted(f"{col.name}: cannot read ", c(col.name), f" as {_WHAT[col.kind]}")
-            cands.append(led.cand("bad_type", bad, col.name, detail))
+            what = why(col.kind, types[col.name])
+            detail = _quoted(f"{col.name}: cannot read ", c(col.name), f" as {what}")
+            if col.blank:
+                issues.append(_issue(bad, col.name, "bad_type", detail))
+            else:
+                cands.append(led.cand("bad_type", bad, col.name, detail))
         cols.append(value.alias(col.name))
     for extra in extras:
         x = c(extra)
         if csv and isinstance(types[extra], T.StringType):
             x = F.when(x != F.lit(""), x)  # pandas reads an empty (even quoted) cell as missing
         cols.append(x.alias(extra))
-    why = F.array_min(F.array(F.lit(None).cast(_WHY_TYPE), *cands))
-    return df.select(*cols, why.alias(WHY), F.lit(False).alias(MERGED))
+    first = F.array_min(F.array(F.lit(None).cast(_WHY_TYPE), *cands))
+    return df.select(
+        *cols, first.alias(WHY), F.lit(False).alias(MERGED), _issues_of(*issues).alias(ISS)
+    )
 
 
 def _empty(kind: str) -> Column:
@@ -389,23 +449,47 @@ def _people(raw: DataFrame, mapping: dict[str, str], csv: bool) -> DataFrame:
     led = _Ledger()
     df = _prepare(TABLES["people"], raw, mapping, csv, led)
     neg = F.coalesce(F.col("annual_income") < 0, F.lit(False))
+    df = _add_issues(
+        df, _issue(neg, "annual_income", "negative_amount", "annual_income is negative")
+    ).withColumn("annual_income", F.when(~neg, F.col("annual_income")))
     role = F.lower(F.col("role"))
     bad_role = role.isNotNull() & ~role.isin(*ROLES)
     detail = _quoted("role: ", F.col("role"), f" is not one of {list(ROLES)}")
-    df = led.update(
-        df,
-        led.cand("negative_amount", neg, "annual_income", "annual_income is negative"),
-        led.cand("bad_type", bad_role, "role", detail),
-    )
+    df = led.update(df, led.cand("bad_type", bad_role, "role", detail))
     df = df.withColumn("role", F.when(~bad_role, role))
     return materialize(_dedupe_key(df, "person_id", led))
 
 
 def _known(df: DataFrame, column: str, ids: DataFrame, flag: str) -> DataFrame:
-    """Add ``flag``: the row's ``column`` names a kept person (a left join on the ids)."""
+    """Add ``flag``: the row's ``column`` names a kept person (a left join on the ids).
+
+    ``ids`` is ``person_id, gone``: the kept ids (``gone`` null), then ids with no kept
+    row whose first rejected people row ``gone`` explains ``unknown_person``. ``flag``
+    is true for kept ids, false otherwise; ``flag + "_gone"`` holds ``gone``.
+    """
     k = prefix("k")
-    found = ids.select(F.col("person_id").alias(k), F.lit(True).alias(flag))
+    found = ids.select(
+        F.col("person_id").alias(k),
+        F.col("gone").isNull().alias(flag),
+        F.col("gone").alias(flag + "_gone"),
+    )
     return df.join(found, c(column) == F.col(k), "left").drop(k).fillna(False, subset=[flag])
+
+
+def _unknown_detail(col: str, value: Column, gone: Column) -> Column:
+    """The in-memory engine's detail: "is not in people", or which people row was rejected."""
+    shown = F.coalesce(F.substring(value.cast("string"), 1, 40), F.lit(""))
+    base = F.concat(F.lit(f"{col} '"), shown, F.lit("'"))
+    reasons = F.array(*[F.lit(r) for r in REASONS])
+    why_gone = F.concat(
+        base,
+        F.lit(" is not kept in people: its people row "),
+        gone.getField("row").cast("string"),
+        F.lit(" was rejected ("),
+        reasons[gone.getField("rank")],
+        F.lit(")"),
+    )
+    return F.when(gone.isNotNull(), why_gone).otherwise(F.concat(base, F.lit(" is not in people")))
 
 
 def _unknown_persons(
@@ -417,13 +501,55 @@ def _unknown_persons(
     for col in columns:
         flag = prefix("has_" + col)
         df = _known(df, col, ids, flag)
-        detail = _quoted(f"{col} ", c(col), " is not in people")
+        detail = _unknown_detail(col, c(col), F.col(flag + "_gone"))
         cands.append(led.cand("unknown_person", c(col).isNotNull() & ~F.col(flag), col, detail))
-        flags.append(flag)
+        flags += [flag, flag + "_gone"]
     return led.update(df, *cands).drop(*flags)
 
 
+def _person_ids(p_led: DataFrame) -> DataFrame:
+    """``person_id, gone``: kept ids, and ids of rejected people rows never kept.
+
+    ``gone`` (``struct(row, rank)`` of the id's first rejected row) lets
+    ``unknown_person`` say which people row was rejected and why.
+    """
+    kept = p_led.filter(_ok()).select("person_id").distinct()
+    rej = p_led.filter(F.col(WHY).isNotNull() & F.col("person_id").isNotNull())
+    first = rej.groupBy("person_id").agg(
+        F.min(F.struct(F.col(ROW).alias("row"), F.col(WHY).getField("rank").alias("rank"))).alias(
+            "gone"
+        )
+    )
+    gone = first.join(kept, "person_id", "left_anti")
+    return materialize(
+        kept.select(
+            "person_id", F.lit(None).cast(first.schema["gone"].dataType).alias("gone")
+        ).unionByName(gone)
+    )
+
+
+def _orient(df: DataFrame, a: str, b: str) -> DataFrame:
+    """Add ``src, dst, kind`` (canonical) for the fact "b is a's <kind as written>".
+
+    The kind as written is in ``prefix("kind")``; ``child`` / ``grandchild`` point
+    from the elder generation to the younger, undirected kinds from the smaller id.
+    """
+    k = F.col(prefix("kind"))
+    rev = k.isin(*DIRECTED_KINDS)
+    directed = k.isin("child", "grandchild", *DIRECTED_KINDS)
+    swap = F.when(directed, rev).otherwise(F.col(a) > F.col(b))
+    canon = k
+    for before, after in DIRECTED_KINDS.items():
+        canon = F.when(k == before, F.lit(after)).otherwise(canon)
+    return (
+        df.withColumn(prefix("src"), F.when(swap, F.col(b)).otherwise(F.col(a)))
+        .withColumn(prefix("dst"), F.when(swap, F.col(a)).otherwise(F.col(b)))
+        .withColumn(prefix("kind"), canon)
+    )
+
+
 def _relations(raw: DataFrame, csv: bool, mapping: dict[str, str], ids: DataFrame) -> DataFrame:
+    """Declared relation rows, checked and oriented (conflicts, repeats: :func:`_resolve`)."""
     led = _Ledger()
     df = _prepare(TABLES["relations"], raw, mapping, csv, led)
     vocab = F.create_map(*[F.lit(x) for kv in RELATION_SYNONYMS.items() for x in kv])
@@ -439,54 +565,103 @@ def _relations(raw: DataFrame, csv: bool, mapping: dict[str, str], ids: DataFram
         ),
     ).withColumn(prefix("kind"), kind)
     df = _unknown_persons(df, ("person_id", "relative_id"), ids, led)
-
-    # canonical orientation: parent -> child; undirected kinds from the smaller id
-    k = F.col(prefix("kind"))
-    rev = k.isin(*DIRECTED_KINDS)
-    directed = k.isin("child", "grandchild", *DIRECTED_KINDS)
-    swap = F.when(directed, rev).otherwise(F.col("person_id") > F.col("relative_id"))
-    src, dst = prefix("src"), prefix("dst")
-    canon = k
-    for before, after in DIRECTED_KINDS.items():
-        canon = F.when(k == before, F.lit(after)).otherwise(canon)
-    df = (
-        df.withColumn(src, F.when(swap, F.col("relative_id")).otherwise(F.col("person_id")))
-        .withColumn(dst, F.when(swap, F.col("person_id")).otherwise(F.col("relative_id")))
-        .withColumn(prefix("kind"), canon)
+    ended = F.coalesce(F.col("until") <= F.col("since"), F.lit(False))
+    df = _add_issues(df, _issue(ended, "until", "bad_type", "until is not after since"))
+    df = df.withColumn("until", F.when(~ended, F.col("until"))).withColumn(
+        "source", F.coalesce(F.col("source"), F.lit(SOURCE_RELATIONS))
     )
-    df = materialize(df)
+    return materialize(_orient(df, "person_id", "relative_id"))
 
-    # family conflicts: a pair holding two or more different family facts
-    ok = df.filter(_ok())
-    lo, hi = F.least(F.col(src), F.col(dst)), F.greatest(F.col(src), F.col(dst))
-    fam = ok.filter(F.col(prefix("kind")).isin(*FAMILY_KINDS))
+
+def _policy_rows(holdings: DataFrame, ids: DataFrame) -> DataFrame:
+    """The ``policy_relations`` ledger: one row per kept holding whose payer_relation
+    states a fact (a relation kind, not self), numbered by its holdings row."""
+    led = _Ledger()
+    cand = holdings.filter(_ok() & F.col(PAYER_KIND).isNotNull() & (F.col(PAYER_KIND) != "self"))
+    df = cand.select(
+        F.col(ROW),
+        F.col(PAYER_GIVEN).alias("payer_id"),
+        F.col("person_id"),
+        F.col(PAYER_KIND).alias(prefix("kind")),
+        F.lit(None).cast(_WHY_TYPE).alias(WHY),
+        F.lit(False).alias(MERGED),
+        F.array().cast(_ISS_TYPE).alias(ISS),
+    )
+    same = F.coalesce(F.col("payer_id") == F.col("person_id"), F.lit(False))
+    df = led.update(
+        df,
+        led.cand(
+            "missing_value",
+            F.col("payer_id").isNull(),
+            "payer_id",
+            "payer_relation is given but payer_id is empty",
+        ),
+        led.cand(
+            "self_relation",
+            same,
+            "payer_id",
+            "payer_id is the insured person but payer_relation is not self",
+        ),
+    )
+    df = _unknown_persons(df, ("payer_id",), ids, led)
+    return materialize(_orient(df, "payer_id", "person_id"))
+
+
+def _resolve(declared: DataFrame, policy: DataFrame) -> tuple[DataFrame, DataFrame]:
+    """Family conflicts and repeated facts over the declared and the policy facts together.
+
+    A pair of persons with two or more different family facts: every family row of
+    the pair (either source) is ``conflicting_relation``; the same fact again merges
+    into the first -- declared rows first, then policies in holdings order.
+    """
+    src, dst, kind, part = prefix("src"), prefix("dst"), prefix("kind"), prefix("part")
     facts = (
-        fam.select(lo.alias("lo"), hi.alias("hi"), F.col(src), F.col(dst), F.col(prefix("kind")))
+        declared.filter(_ok())
+        .select(F.lit(0).alias(part), ROW, src, dst, kind)
+        .unionByName(policy.filter(_ok()).select(F.lit(1).alias(part), ROW, src, dst, kind))
+    )
+    lo, hi = F.least(F.col(src), F.col(dst)), F.greatest(F.col(src), F.col(dst))
+    fam = facts.filter(F.col(kind).isin(*FAMILY_KINDS))
+    conflicts = (
+        fam.select(lo.alias("lo"), hi.alias("hi"), src, dst, kind)
         .distinct()
         .groupBy("lo", "hi")
         .count()
         .filter(F.col("count") > 1)
         .select("lo", "hi", F.lit(True).alias(prefix("conflict")))
     )
-    ok = ok.join(facts, (lo == F.col("lo")) & (hi == F.col("hi")), "left").drop("lo", "hi")
-    conflict = F.coalesce(F.col(prefix("conflict")), F.lit(False)) & F.col(prefix("kind")).isin(
-        *FAMILY_KINDS
+    facts = facts.join(conflicts, (lo == F.col("lo")) & (hi == F.col("hi")), "left").drop(
+        "lo", "hi"
     )
-    ok = led.update(
-        ok,
-        led.cand(
-            "conflicting_relation",
-            conflict,
-            "relation",
-            "this pair has another, different family relation (e.g. parent both ways)",
-        ),
-    ).drop(prefix("conflict"))
-    # the same fact given again (either direction) merges into the first
-    still = ok.filter(F.col(WHY).isNull())
-    w = Window.partitionBy(src, dst, prefix("kind")).orderBy(ROW)
-    still = still.withColumn(MERGED, F.row_number().over(w) > 1)
-    out = still.unionByName(ok.filter(F.col(WHY).isNotNull())).unionByName(df.filter(~_ok()))
-    return materialize(out)
+    conflict = F.coalesce(F.col(prefix("conflict")), F.lit(False)) & F.col(kind).isin(*FAMILY_KINDS)
+    rank = F.row_number().over(Window.partitionBy(src, dst, kind, prefix("c")).orderBy(part, ROW))
+    facts = facts.withColumn(prefix("c"), conflict)
+    facts = facts.withColumn(prefix("repeat"), ~F.col(prefix("c")) & (rank > 1)).drop(
+        prefix("conflict")
+    )
+    facts = materialize(
+        facts.select(part, F.col(ROW).alias(prefix("r")), prefix("c"), prefix("repeat"))
+    )
+    out = []
+    for i, (df, column) in enumerate(((declared, "relation"), (policy, "payer_relation"))):
+        led = _Ledger()
+        mine = facts.filter(F.col(part) == i).drop(part)
+        df = df.join(mine, F.col(ROW) == F.col(prefix("r")), "left").drop(prefix("r"))
+        hit = F.coalesce(F.col(prefix("c")), F.lit(False))
+        df = led.update(
+            df,
+            led.cand(
+                "conflicting_relation",
+                hit,
+                column,
+                "this pair has another, different family relation (e.g. parent both ways)",
+            ),
+        )
+        df = df.withColumn(
+            MERGED, F.col(MERGED) | F.coalesce(F.col(prefix("repeat")), F.lit(False))
+        ).drop(prefix("c"), prefix("repeat"))
+        out.append(materialize(df))
+    return out[0], out[1]
 
 
 def _referrals(raw: DataFrame, csv: bool, mapping: dict[str, str], ids: DataFrame) -> DataFrame:
@@ -632,8 +807,59 @@ def _holdings(raw: DataFrame, csv: bool, mapping: dict[str, str], ids: DataFrame
         cands.append(led.cand("negative_amount", neg, col, f"{col} is negative"))
     df = led.update(df, *cands).withColumn("amount", F.coalesce(F.col("amount"), F.lit(0.0)))
     df = _unknown_persons(df, ("person_id",), ids, led)
+    df = _payers(df, ids)
     df = materialize(_derive_holding_ids(df))
     return materialize(_dedupe_key(df, "holding_id", led))
+
+
+def _payers(df: DataFrame, ids: DataFrame) -> DataFrame:
+    """Payer cells: a payer_id naming nobody kept, or a payer_relation outside the
+    vocabulary (or ``self`` with another payer), is emptied and listed as an issue.
+
+    Keeps the payer_id as written (``PAYER_GIVEN``) and the kind as written
+    (``PAYER_KIND``: a written kind, ``self`` or null) for :func:`_policy_rows`;
+    ``payer_relation`` becomes the kind as written.
+    """
+    flag = prefix("has_payer")
+    df = df.withColumn(PAYER_GIVEN, F.col("payer_id"))
+    df = _known(df, "payer_id", ids, flag)
+    gone = F.col("payer_id").isNotNull() & ~F.col(flag)
+    detail = _unknown_detail("payer_id", F.col("payer_id"), F.col(flag + "_gone"))
+    df = _add_issues(df, _issue(gone, "payer_id", "unknown_person", detail))
+    df = df.withColumn("payer_id", F.when(~gone, F.col("payer_id"))).drop(flag, flag + "_gone")
+
+    pairs = [*RELATION_SYNONYMS.items(), *[(x, "self") for x in SELF_LABELS]]
+    vocab = F.create_map(*[F.lit(x) for kv in pairs for x in kv])
+    label = F.lower(F.col("payer_relation"))
+    kind = vocab[label]
+    bad_label = label.isNotNull() & kind.isNull()
+    other = (
+        (kind == "self")
+        & F.col("payer_id").isNotNull()
+        & F.coalesce(F.col("payer_id") != F.col("person_id"), F.lit(True))
+    )
+    other = F.coalesce(other, F.lit(False))
+    df = _add_issues(
+        df,
+        _issue(
+            bad_label,
+            "payer_relation",
+            "unknown_relation",
+            _quoted(
+                "payer_relation ",
+                F.col("payer_relation"),
+                " is not in the vocabulary (self/本人 or a relation label; docs/input.md)",
+            ),
+        ),
+        _issue(
+            other,
+            "payer_relation",
+            "bad_type",
+            "payer_relation is self (本人) but payer_id names another person",
+        ),
+    )
+    written = F.when(~bad_label & ~other, kind)
+    return df.withColumn(PAYER_KIND, written).withColumn("payer_relation", written)
 
 
 # ---------------------------------------------------------------------------------
@@ -666,7 +892,7 @@ def _hash_batches(
     import numpy as np
     import pyarrow as pa
 
-    from famgraph.build import _row_hash
+    from famgraph.ingest.tables import row_hash as _row_hash
 
     for batch in batches:
         rows = batch.column(0)
@@ -695,7 +921,7 @@ def _occurrence_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.Record
     import numpy as np
     import pyarrow as pa
 
-    from famgraph.build import _row_hash
+    from famgraph.ingest.tables import row_hash as _row_hash
 
     for batch in batches:
         h = np.asarray(batch.column(1).to_numpy(), dtype=np.int64).view(np.uint64)
@@ -877,23 +1103,45 @@ def build(
 
     raw_p, csv_p = loaded["people"]
     p_led = _people(raw_p, maps["people"], csv_p)
-    ids = p_led.filter(_ok()).select("person_id")
+    ids = _person_ids(p_led)
     r_led = _relations(*loaded["relations"], maps["relations"], ids)
     f_led = _referrals(*loaded["referrals"], maps["referrals"], ids)
     h_led = _holdings(*loaded["holdings"], maps["holdings"], ids)
-    ledgers = {"people": p_led, "relations": r_led, "referrals": f_led, "holdings": h_led}
+    r_led, pol_led = _resolve(r_led, _policy_rows(h_led, ids))
+    ledgers = {
+        "people": p_led,
+        "relations": r_led,
+        "referrals": f_led,
+        "holdings": h_led,
+        "policy_relations": pol_led,
+    }
 
     def data(name: str) -> list[str]:
         return _data_columns(ledgers[name])
 
-    r_kept = (
-        r_led.withColumn("person_id", F.col(prefix("src")))
-        .withColumn("relative_id", F.col(prefix("dst")))
-        .withColumn("relation", F.col(prefix("kind")))
+    def oriented(df: DataFrame) -> DataFrame:
+        return (
+            df.withColumn("person_id", F.col(prefix("src")))
+            .withColumn("relative_id", F.col(prefix("dst")))
+            .withColumn("relation", F.col(prefix("kind")))
+        )
+
+    rel_cols = data("relations")
+    stated = oriented(pol_led).filter(_ok())
+    stated = stated.select(
+        (F.col(ROW) + F.lit(POLICY_ORD)).alias(ORD),
+        *[
+            F.lit(SOURCE_POLICY).alias(n)
+            if n == "source"
+            else c(n)
+            if n in ("person_id", "relative_id", "relation")
+            else F.lit(None).cast(r_led.schema[n].dataType).alias(n)
+            for n in rel_cols
+        ],
     )
     kept = {
         "people": _kept(p_led, data("people")),
-        "relations": _kept(r_kept, data("relations")),
+        "relations": _kept(oriented(r_led), rel_cols).unionByName(stated),
         "referrals": _kept(f_led, data("referrals")),
         "holdings": _kept(h_led, data("holdings")),
     }
@@ -911,6 +1159,36 @@ def build(
         as_of=at,
         ledgers=ledgers,
     )
+
+
+def issues_of(ledgers: Mapping[str, DataFrame]) -> DataFrame:
+    """``table, row, column, reason, detail`` of every emptied cell of a row not rejected.
+
+    By table, then row, then the order of the checks.
+    """
+    parts = []
+    for i, (name, led) in enumerate(ledgers.items()):
+        rows = led.filter(F.col(WHY).isNull() & (F.size(ISS) > 0))
+        parts.append(
+            rows.select(
+                F.lit(i).alias(prefix("t")),
+                F.lit(name).alias("table"),
+                F.col(ROW).alias("row"),
+                F.posexplode(ISS).alias(prefix("pos"), prefix("x")),
+            ).select(
+                prefix("t"),
+                "table",
+                "row",
+                prefix("pos"),
+                F.col(prefix("x")).getField("column").alias("column"),
+                F.col(prefix("x")).getField("reason").alias("reason"),
+                F.col(prefix("x")).getField("detail").alias("detail"),
+            )
+        )
+    out = parts[0]
+    for p in parts[1:]:
+        out = out.unionByName(p)
+    return out.orderBy(prefix("t"), "row", prefix("pos")).drop(prefix("t"), prefix("pos"))
 
 
 def rejects_of(ledgers: Mapping[str, DataFrame]) -> DataFrame:
@@ -935,7 +1213,7 @@ def rejects_of(ledgers: Mapping[str, DataFrame]) -> DataFrame:
 
 
 def quality_of(ledgers: Mapping[str, DataFrame]) -> DataFrame:
-    """``table, rows_in, kept, merged, rejected`` per table, in table order."""
+    """``table, rows_in, kept, merged, rejected, cells_blanked`` per accounted table."""
     parts = []
     for i, (name, led) in enumerate(ledgers.items()):
         rejected = F.col(WHY).isNotNull()
@@ -951,6 +1229,9 @@ def quality_of(ledgers: Mapping[str, DataFrame]) -> DataFrame:
                     "merged"
                 ),
                 F.coalesce(F.sum(rejected.cast("long")), F.lit(0)).alias("rejected"),
+                F.coalesce(
+                    F.sum(F.when(~rejected, F.size(ISS)).otherwise(0).cast("long")), F.lit(0)
+                ).alias("cells_blanked"),
             )
         )
     out = parts[0]

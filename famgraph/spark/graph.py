@@ -8,9 +8,9 @@ import pandas as pd
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from famgraph.schema import TABLES
+from famgraph.schema import ACCOUNTED_TABLES, SOURCE_POLICY, TABLES
 from famgraph.spark._frames import c, prefix
-from famgraph.spark.build import ORD, quality_of, rejects_of
+from famgraph.spark.build import ORD, issues_of, quality_of, rejects_of
 
 if TYPE_CHECKING:
     from famgraph.graph import CustomerGraph
@@ -116,8 +116,22 @@ class SparkGraph:
             return self.spark.createDataFrame([], schema)
         return rejects_of(self._ledgers)
 
+    @property
+    def issues(self) -> DataFrame:
+        """One row per optional descriptive cell emptied instead of rejecting its row.
+
+        Columns ``table, row, column, reason, detail``, by table then row.
+        """
+        if self._ledgers is None:
+            schema = "table string, row long, column string, reason string, detail string"
+            return self.spark.createDataFrame([], schema)
+        return issues_of(self._ledgers)
+
     def quality_report(self) -> DataFrame:
-        """Per table: ``rows_in = kept + merged + rejected`` (a Spark DataFrame).
+        """Per table: ``rows_in = kept + merged + rejected``, and the cells emptied.
+
+        One row per accounted table: people, relations, referrals, holdings and
+        policy_relations (the relation facts holdings state through payer_relation).
 
         Examples
         --------
@@ -127,15 +141,22 @@ class SparkGraph:
         0
         """
         if self._ledgers is None:
+            policy = F.col("source") == F.lit(SOURCE_POLICY)
+            frames = {
+                **self.tables,
+                "relations": self.tables["relations"].filter(~policy),
+                "policy_relations": self.tables["relations"].filter(policy),
+            }
             parts = [
-                self.tables[t].agg(
+                frames[t].agg(
                     F.lit(t).alias("table"),
                     F.count(F.lit(1)).alias("rows_in"),
                     F.count(F.lit(1)).alias("kept"),
                     F.lit(0).cast("long").alias("merged"),
                     F.lit(0).cast("long").alias("rejected"),
+                    F.lit(0).cast("long").alias("cells_blanked"),
                 )
-                for t in TABLES
+                for t in ACCOUNTED_TABLES
             ]
             out = parts[0]
             for p in parts[1:]:
@@ -157,6 +178,8 @@ class SparkGraph:
         rejects = _frame(self.rejects)
         rejects["row"] = rejects["row"].astype("int64")
         quality = _frame(self.quality_report())
+        issues = _frame(self.issues)
+        issues["row"] = issues["row"].astype("int64")
         return CustomerGraph(
             tables["people"],
             tables["relations"],
@@ -164,6 +187,7 @@ class SparkGraph:
             tables["holdings"],
             as_of=self.as_of,
             rejects=rejects,
+            issues=issues,
             quality=quality,
         )
 

@@ -44,7 +44,9 @@ def value_metrics(sg: SparkGraph) -> DataFrame:
         F.col("purchased_at") > window_start,
         F.year("purchased_at") * 4 + F.floor((F.month("purchased_at") - 1) / 3),
     )
-    per = h.groupBy("person_id").agg(
+    # buyer-side figures count a holding for its payer, else the insured person
+    buyer = F.coalesce(F.col("payer_id"), F.col("person_id")).alias("person_id")
+    per = h.groupBy(buyer).agg(
         F.count(F.lit(1)).alias("frequency"),
         F.max("purchased_at").alias("last"),
         F.sum("amount").alias("monetary"),

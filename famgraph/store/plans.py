@@ -161,7 +161,7 @@ def save_plans(g: CustomerGraph) -> list[Plan]:
     if unknown:
         raise DataError(
             f"The relations table has kinds {unknown[:5]} outside the vocabulary; build the "
-            "graph with famgraph.build, which normalises relation labels.",
+            "graph with famgraph.ingest, which normalises relation labels.",
             table="relations",
             column="relation",
         )
@@ -213,7 +213,7 @@ def check_references(g: CustomerGraph) -> None:
         if len(bad):
             raise DataError(
                 f"{len(bad)} {table} row(s) name a {column} that is not in people (first: row "
-                f"{int(bad[0])}); Neo4j would drop them. Build the graph with famgraph.build, "
+                f"{int(bad[0])}); Neo4j would drop them. Build the graph with famgraph.ingest, "
                 "which rejects such rows.",
                 table=table,
                 column=column,
@@ -223,7 +223,7 @@ def check_references(g: CustomerGraph) -> None:
     if dup.any():
         raise DataError(
             f"{int(dup.sum())} people row(s) repeat a person_id (first: row "
-            f"{int(np.flatnonzero(dup.to_numpy())[0])}); build the graph with famgraph.build.",
+            f"{int(np.flatnonzero(dup.to_numpy())[0])}); build the graph with famgraph.ingest.",
             table="people",
             column="person_id",
         )

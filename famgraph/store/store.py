@@ -112,6 +112,12 @@ class Neo4jStore:
         if isinstance(uri_or_driver, str):
             self.uri = safe_uri(uri_or_driver)
             self.user = auth[0] if auth else None
+            scheme = uri_or_driver.partition("://")[0].lower()
+            if scheme not in ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"):
+                raise StoreError(
+                    f"Invalid Neo4j URI {self.uri!r}: famgraph talks to Neo4j over Bolt. Use "
+                    "bolt://host:7687 or neo4j://host:7687 (neo4j+s:// for Aura), not http://."
+                )
             try:
                 self._driver = neo4j.GraphDatabase.driver(
                     uri_or_driver,

@@ -2,7 +2,7 @@
 
 Text cells mix Chinese, quotes, backslashes, newlines and Cypher-looking text;
 some rows are bad on purpose (unknown persons, self relations, negative amounts,
-unparseable dates) so that :func:`famgraph.build` rejects them; extra columns of
+unparseable dates) so that :func:`famgraph.ingest` rejects them; extra columns of
 several dtypes ride along.
 """
 

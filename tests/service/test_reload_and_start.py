@@ -36,7 +36,7 @@ def test_reload_swaps_to_the_changed_book(tmp_path: Path) -> None:
     srv = Server(tmp_path, str(book)).wait_ready()
     try:
         with srv.client() as c:
-            assert c.get("/health").json()["counts"]["people"] == 300
+            assert c.get("/health").json()["counts"]["people"] == g_old.n_people
             assert c.get("/persons/P0000350").status_code == 404
             old_su = fg.super_users(g_old).set_index("person_id")
 
@@ -75,7 +75,7 @@ def test_reload_swaps_to_the_changed_book(tmp_path: Path) -> None:
             assert state["state"] == "done" and state["error"] is None
 
             health = c.get("/health").json()
-            assert health["counts"]["people"] == 400
+            assert health["counts"]["people"] == g_new.n_people
             assert health["as_of"] == g_new.as_of.date().isoformat()
             body = c.get("/persons/P0000350").json()
             assert body["relationship"]["tier"] == new_su.loc["P0000350", "tier"]
@@ -96,7 +96,7 @@ def test_reload_swaps_to_the_changed_book(tmp_path: Path) -> None:
             assert c.post("/reload").status_code == 202
             state = wait_reload(srv)
             assert state["state"] == "failed" and "DataError" in state["error"]
-            assert c.get("/health").json()["counts"]["people"] == 400
+            assert c.get("/health").json()["counts"]["people"] == g_new.n_people
             assert c.get("/persons/P0000350").status_code == 200
     finally:
         srv.stop()

@@ -71,11 +71,12 @@ def assert_same(spark_frame: pd.DataFrame, memory: pd.DataFrame, what: str) -> N
 
 
 def assert_same_book(sg: Any, g: fg.CustomerGraph) -> None:
-    """Normalised tables, rejects, quality report and as_of of both engines."""
+    """Normalised tables, rejects, emptied cells, quality report and as_of of both engines."""
     m = sg.to_pandas()
     for t in TABLES:
         pd.testing.assert_frame_equal(getattr(m, t), getattr(g, t), obj=t)
     pd.testing.assert_frame_equal(m.rejects, g.rejects, obj="rejects")
+    pd.testing.assert_frame_equal(m.issues, g.issues, obj="issues")
     pd.testing.assert_frame_equal(
         m.quality_report(), g.quality_report(), check_dtype=False, obj="quality_report"
     )

@@ -120,10 +120,10 @@ def test_columns_mapping_and_parquet_folder(spark: Any, tmp_path: Path) -> None:
 
 
 def test_the_date_forms_people_write(spark: Any) -> None:
-    """METRICS.md section 2 lists these forms; the Spark engine reads exactly them.
+    """docs/metrics.md section 2 lists these forms; both engines read exactly them.
 
-    (The in-memory engine reads them through pandas, which also reads other forms
-    such as "Jan 5 2023" but not 2023年1月5日.)
+    ``birth_date`` is an optional descriptive cell: an unreadable one is emptied and
+    listed in ``issues`` (its row is kept).
     """
     cells = [
         ("A", "2023-01-05"),
@@ -135,19 +135,27 @@ def test_the_date_forms_people_write(spark: Any) -> None:
         ("G", "2023/1/5 10:30:15.5"),
         ("H", "2023-02-30"),
         ("I", "Jan 5 2023"),
+        ("J", "2023-01-05T10:30:00+08:00"),
+        ("K", "1799-12-31"),
+        ("L", "2023年1月5日 10:30"),
     ]
     people = spark.createDataFrame(cells, "person_id string, birth_date string")
     sg = fgs.build(spark, people, as_of="2024-01-01")
     got = to_pd(sg.people).set_index("person_id")["birth_date"]
     day = pd.Timestamp("2023-01-05")
     assert got.loc[["A", "B", "C", "D", "E"]].tolist() == [day] * 5
-    assert got.loc["F"] == pd.Timestamp("2023-01-05 10:30")
+    assert got.loc["F"] == got.loc["J"] == got.loc["L"] == pd.Timestamp("2023-01-05 10:30")
     assert got.loc["G"] == pd.Timestamp("2023-01-05 10:30:15.5")
-    rejects = to_pd(sg.rejects)
-    assert rejects[["row", "reason", "column"]].values.tolist() == [
-        [7, "bad_type", "birth_date"],
-        [8, "bad_type", "birth_date"],
+    assert to_pd(sg.rejects).empty
+    issues = to_pd(sg.issues)
+    assert issues[["row", "column", "reason"]].values.tolist() == [
+        [7, "birth_date", "bad_type"],
+        [8, "birth_date", "bad_type"],
+        [10, "birth_date", "bad_type"],
     ]
+    g = fg.build(pd.DataFrame(cells, columns=["person_id", "birth_date"]), as_of="2024-01-01")
+    assert got.reset_index(drop=True).equals(g.people["birth_date"])
+    assert issues["detail"].tolist() == g.issues["detail"].tolist()
 
 
 def test_to_pandas_gives_the_in_memory_graph(sg: Any) -> None:

@@ -171,6 +171,59 @@ HANDMADE = {
     ),
 }
 
+# Payers (docs/metrics.md sections 1-2): who pays, and the relation facts policies state.
+# One (payer_id, payer_relation) per holdings row above.
+HANDMADE["holdings"]["payer_id"] = [
+    "D",
+    "B",
+    "B",
+    "B",
+    "J",
+    "Q9",
+    "I",
+    E,
+    "A",
+    E,
+    "E",
+    "A",
+    E,
+    "N",
+    "J",
+    E,
+    "M",
+    "O",
+    "A",
+    "A",
+    "L",
+    "L",
+    "A",
+]
+HANDMADE["holdings"]["payer_relation"] = [
+    "child",  # D -> A: conflicts with the pair's declared family facts
+    "wife",  # repeats the declared A-B spouse: merged
+    "wife",  # a merged holding states nothing
+    "wife",  # a rejected holding (duplicate_id) states nothing
+    "friend",  # a new fact J-B, source policy
+    "child",  # payer nobody: a cell issue, and policy_relations unknown_person
+    "parent",  # payer whose people row was rejected: the detail says which
+    "grandparent",  # no payer: policy_relations missing_value
+    "child",  # rejected holding
+    E,
+    "son",  # the insured pays: policy_relations self_relation
+    "boss",  # a rejected holding (bad date): no issue
+    E,
+    "self",  # self with another payer: payer_relation emptied, N still pays
+    "本人",  # self: no fact
+    E,
+    "配偶",  # repeats the declared M-D spouse: merged
+    "grandchild",  # O -> N grandchild, against the declared N -> O: both conflicting
+    "Friend",  # repeats the declared R-A friend: merged
+    "friend",  # and again
+    "child",  # L -> P child: a new family fact
+    "儿子",  # the same fact again: merged into the one before
+    "boss",  # outside the vocabulary: payer_relation emptied, A still pays
+]
+
 #: A plan with priorities above 4 (weight max(1, 5 - p) = 1) and a line nobody holds;
 #: rows of roles a book does not have are dropped before use (they would warn).
 CUSTOM_PLAN = pd.DataFrame(

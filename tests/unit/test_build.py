@@ -22,6 +22,11 @@ def quality(g: fg.CustomerGraph, table: str) -> tuple[int, int, int, int]:
     return int(q.rows_in), int(q.kept), int(q.merged), int(q.rejected)
 
 
+def issues(g: fg.CustomerGraph, table: str) -> list[tuple[int, str, str]]:
+    i = g.issues[g.issues["table"] == table]
+    return list(zip(i["row"].tolist(), i["column"].tolist(), i["reason"].tolist(), strict=True))
+
+
 # --- columns and files ----------------------------------------------------------------
 def test_missing_required_column_names_table_column_and_present_columns() -> None:
     with pytest.raises(fg.DataError) as exc:
@@ -110,28 +115,34 @@ def test_people_types_missing_and_negative() -> None:
         role=[None, None, None, "Earner", None, None, "boss"],
     )
     g = fg.build(p, as_of="2024-01-01")
-    # B: bad date (first column in order, also bad income); C: bad bool before negative income
-    # E: missing id; F: "2,000" is not a number; G: bad role outranks negative income
-    assert reasons(g, "people") == {
-        1: "bad_type",
-        2: "bad_type",
-        4: "missing_value",
-        5: "bad_type",
-        6: "bad_type",
-    }
+    # C: an unreadable is_customer rejects the row; E: missing id; G: unknown role.
+    # B: a day-first date and "x" income, F: "2,000" -- optional descriptive cells:
+    # emptied and listed, the rows kept (the cells of rejected rows are not listed)
+    assert reasons(g, "people") == {2: "bad_type", 4: "missing_value", 6: "bad_type"}
     rej = g.rejects.set_index("row")
-    assert rej.loc[1, "column"] == "birth_date" and "31.02.1990" in rej.loc[1, "detail"]
     assert rej.loc[2, "column"] == "is_customer"
     assert rej.loc[6, "column"] == "role"
-    assert g.people["person_id"].tolist() == ["A", "D"]
-    assert g.people["is_customer"].tolist() == [True, True]  # empty = default True
-    assert g.people["role"].tolist()[1] == "earner"
-    assert g.people["annual_income"].iloc[0] == 1000.0
+    assert issues(g, "people") == [
+        (1, "birth_date", "bad_type"),
+        (1, "annual_income", "bad_type"),
+        (5, "annual_income", "bad_type"),
+    ]
+    assert "31.02.1990" in g.issues["detail"].iloc[0] and "year first" in g.issues["detail"].iloc[0]
+    assert quality(g, "people") == (7, 4, 0, 3)
+    assert g.quality_report().set_index("table").loc["people", "cells_blanked"] == 3
+    assert g.people["person_id"].tolist() == ["A", "B", "D", "F"]
+    assert g.people["birth_date"].isna().tolist() == [False, True, False, True]
+    assert g.people["is_customer"].tolist() == [True, False, True, True]  # empty = True
+    assert g.people["role"].tolist()[2] == "earner"
+    assert g.people["annual_income"].tolist()[0] == 1000.0
+    assert g.people["annual_income"].isna().tolist() == [False, True, True, True]
 
 
-def test_negative_income_is_negative_amount() -> None:
+def test_negative_income_is_a_cell_issue() -> None:
     g = fg.build(people("A", annual_income=[-1.0]))
-    assert reasons(g, "people") == {0: "negative_amount"}
+    assert reasons(g, "people") == {}
+    assert issues(g, "people") == [(0, "annual_income", "negative_amount")]
+    assert g.people["annual_income"].isna().all()
 
 
 def test_duplicate_people_identical_merge_others_rejected() -> None:
@@ -151,10 +162,20 @@ def test_duplicate_people_identical_merge_others_rejected() -> None:
 
 
 def test_duplicate_after_a_rejected_first_row_keeps_the_valid_one() -> None:
-    p = people("A", "A", birth_date=["bad", "2000-01-01"])
+    p = people("A", "A", is_customer=["maybe", "yes"], birth_date=["bad", "2000-01-01"])
     g = fg.build(p)
     assert reasons(g, "people") == {0: "bad_type"}
     assert g.people["birth_date"].tolist() == [pd.Timestamp("2000-01-01")]
+    assert g.issues.empty  # row 0's unreadable date is moot: the row is rejected
+
+
+def test_blanked_cells_count_as_identical_when_merging() -> None:
+    # A twice with the same date written two ways: merged. B twice with two unreadable
+    # dates: both cells emptied, so the rows are identical and merge; both cells listed
+    p = people("A", "A", "B", "B", birth_date=["2000-01-01", "2000-1-1", "x", "y"])
+    g = fg.build(p)
+    assert quality(g, "people") == (4, 2, 2, 0)  # B's two rows are identical once emptied
+    assert issues(g, "people") == [(2, "birth_date", "bad_type"), (3, "birth_date", "bad_type")]
 
 
 # --- relations ---------------------------------------------------------------------
@@ -202,10 +223,10 @@ def test_relation_rejects_in_precedence_order() -> None:
         }
     )
     g = fg.build(p, r)
+    assert issues(g, "relations") == [(2, "since", "bad_type")]  # kept, since emptied
     assert reasons(g, "relations") == {
         0: "unknown_relation",
         1: "self_relation",
-        2: "bad_type",
         3: "missing_value",
         4: "unknown_relation",  # unknown relation outranks self relation
         5: "self_relation",  # self relation outranks unknown person
@@ -231,6 +252,7 @@ def test_same_fact_given_both_ways_merges() -> None:
         "relative_id": "B",
         "relation": "child",
         "since": pd.Timestamp("2001-01-01"),
+        "source": "relations",
     }
 
 
@@ -409,13 +431,19 @@ def test_quality_report_identity_on_sample() -> None:
     assert q.rejected.sum() == len(fg.datasets.sample().rejects)
 
 
-def test_one_log_line_per_reject_reason(caplog) -> None:
-    p = people("A", "B", "C", birth_date=["x", "y", None], annual_income=[None, None, -1])
+def test_one_log_line_per_reject_reason_and_emptied_column_without_values(caplog) -> None:
+    p = people(
+        "A", "B", "C", "D",
+        birth_date=["x", "y", None, None],
+        annual_income=[None, None, -1, None],
+        role=[None, None, None, "boss"],
+    )  # fmt: skip
     with caplog.at_level("WARNING", logger="famgraph"):
         fg.build(p, as_of="2024-01-01")
     assert [r.getMessage() for r in caplog.records] == [
-        "famgraph.build: 2 people row(s) rejected as bad_type",
-        "famgraph.build: 1 people row(s) rejected as negative_amount",
+        "famgraph.ingest: 1 people row(s) rejected as bad_type",
+        "famgraph.ingest: 2 people cell(s) of birth_date emptied and kept their row (g.issues)",
+        "famgraph.ingest: 1 people cell(s) of annual_income emptied and kept their row (g.issues)",
     ]
 
 
@@ -445,3 +473,17 @@ def test_repeat_of_a_cycle_rejected_referral_is_rejected_too() -> None:
     g = fg.build(p, referrals=f)
     assert reasons(g, "referrals") == {1: "referral_cycle", 2: "referral_cycle"}
     assert quality(g, "referrals") == (3, 1, 0, 2)
+
+
+def test_unknown_person_names_the_rejected_people_row_and_its_reason() -> None:
+    p = people("A", "B", "B", "C", is_customer=["yes", "maybe", "maybe", None])
+    r = pd.DataFrame(
+        {"person_id": ["A", "A", "C"], "relative_id": ["B", "Z", "A"], "relation": ["wife"] * 3}
+    )
+    h = pd.DataFrame({"person_id": ["B"], "line": ["life"], "purchased_at": ["2024-01-01"]})
+    g = fg.build(p, r, holdings=h)
+    det = g.rejects.set_index(["table", "row"])["detail"]
+    knock_on = "person_id 'B' is not kept in people: its people row 1 was rejected (bad_type)"
+    assert det[("holdings", 0)] == knock_on
+    assert det[("relations", 0)] == knock_on.replace("person_id", "relative_id")
+    assert det[("relations", 1)] == "relative_id 'Z' is not in people"

@@ -63,12 +63,13 @@ def test_canonical_columns_and_dtypes(book: dict[str, pd.DataFrame]) -> None:
     p, r, f, h = (book[t] for t in ("people", "relations", "referrals", "holdings"))
     assert list(p) == ["person_id", "name", "birth_date", "gender", "household_id",
                        "annual_income", "is_customer", "joined_at", "channel", "role"]  # fmt: skip
-    assert list(r) == ["person_id", "relative_id", "relation", "since"]
+    assert list(r) == ["person_id", "relative_id", "relation", "since", "until"]
     assert list(f) == ["referrer_id", "referee_id", "referred_at"]
     assert list(h) == ["holding_id", "person_id", "line", "purchased_at", "amount",
-                       "expires_at", "sum_assured", "product_id"]  # fmt: skip
-    for df, cols in ((p, ["birth_date", "joined_at"]), (r, ["since"]), (f, ["referred_at"]),
-                     (h, ["purchased_at", "expires_at"])):  # fmt: skip
+                       "expires_at", "sum_assured", "product_id", "payer_id",
+                       "payer_relation"]  # fmt: skip
+    for df, cols in ((p, ["birth_date", "joined_at"]), (r, ["since", "until"]),
+                     (f, ["referred_at"]), (h, ["purchased_at", "expires_at"])):  # fmt: skip
         for c in cols:
             assert df[c].dtype == "datetime64[us]"
     for df, c in ((p, "annual_income"), (h, "amount"), (h, "sum_assured")):
@@ -92,14 +93,15 @@ def test_tiny_books_still_build() -> None:
             g = fg.build(**fg.datasets.synthetic(n, seed=1, dirty=dirty))
             q = g.quality_report()
             assert (q["rows_in"] == q["kept"] + q["merged"] + q["rejected"]).all()
-            assert g.n_people == n
+            # dirty: people rows with an unreadable optional cell are kept, emptied
+            assert g.n_people == n if not dirty else g.n_people >= n
 
 
 # --- the clean book ----------------------------------------------------------------------
 def test_clean_book_builds_without_rejects(
     book: dict[str, pd.DataFrame], graph: fg.CustomerGraph
 ) -> None:
-    assert graph.rejects.empty
+    assert graph.rejects.empty and graph.issues.empty
     assert graph.as_of == AS_OF  # the latest joiner joins on as_of
     q = graph.quality_report().set_index("table")
     for t in ("people", "referrals", "holdings"):
@@ -241,15 +243,63 @@ def test_holdings_cover_every_line_with_renewals_and_expiries(
     assert h["product_id"].notna().all()
 
 
+# --- payers and ended relations ----------------------------------------------------------------
+def test_payers_are_parents_grandparents_spouses_and_children(
+    book: dict[str, pd.DataFrame], graph: fg.CustomerGraph
+) -> None:
+    p, h = book["people"].set_index("person_id"), book["holdings"]
+    assert h["payer_id"].notna().all() and h["payer_relation"].notna().all()
+    own = h["payer_id"] == h["person_id"]
+    assert 0.08 < 1 - own.mean() < 0.3  # about 15 % paid by someone else
+    assert set(h.loc[own, "payer_relation"]) == {"本人", "self"}
+    assert p.loc[h["payer_id"], "is_customer"].all()  # policyholders are customers
+    kind = kinds(h["payer_relation"])
+    age = (h["purchased_at"] - p.loc[h["person_id"], "birth_date"].to_numpy()).dt.days / 365.2425
+    assert (age[kind == "child"].dropna() < 18).all()  # parents pay for minors
+    assert (age[kind == "parent"].dropna() >= 60).all()  # children pay for elders
+    counts = kind.value_counts()
+    assert counts["child"] > counts["spouse"] > counts["parent"] > 0
+    assert counts["grandchild"] > 0.005 * len(h)  # grandparents paying for grandchildren
+    assert {"外孙", "孙女", "女儿", "配偶", "父亲"} <= set(h["payer_relation"])
+    # every stated fact agrees with the family: merged or kept, never rejected
+    q = graph.quality_report().set_index("table").loc["policy_relations"]
+    assert q["rows_in"] == (~own).sum() and q["rejected"] == 0
+    assert 0 < q["kept"] < q["merged"]  # mostly repeats of declared relations
+    stated = graph.relations[graph.relations["source"] == "policy"]
+    assert len(stated) == q["kept"] and set(stated["relation"]) <= {"child", "grandchild", "spouse"}
+    # value follows the payer: a payer's frequency counts the policies they pay for
+    m = fg.value_metrics(graph).set_index("person_id")
+    buyer = h.loc[h["purchased_at"] <= graph.as_of, "payer_id"].value_counts()
+    assert (m.loc[buyer.index, "frequency"] == buyer).all()
+
+
+def test_some_relations_have_ended(book: dict[str, pd.DataFrame]) -> None:
+    r = book["relations"]
+    ended = r[r["until"].notna()]
+    k = kinds(ended["relation"])
+    assert 0 < len(ended) < 0.05 * len(r)
+    assert set(k) <= {"spouse", "friend", "colleague", "neighbour", "acquaintance"}
+    assert (ended["until"] > ended["since"]).all() and (ended["until"] <= AS_OF).all()
+
+
 # --- the dirty book --------------------------------------------------------------------------
 EXPECTED = {
-    "people": {"missing_value", "bad_type", "negative_amount", "duplicate_id"},
-    "relations": {"missing_value", "bad_type", "unknown_relation", "self_relation",
-                  "unknown_person", "conflicting_relation"},
-    "referrals": {"missing_value", "bad_type", "self_referral", "unknown_person",
-                  "duplicate_referee", "referral_cycle"},
+    "people": {"missing_value", "bad_type", "duplicate_id"},
+    "relations": {"missing_value", "unknown_relation", "self_relation", "unknown_person",
+                  "conflicting_relation"},
+    "referrals": {"missing_value", "self_referral", "unknown_person", "duplicate_referee",
+                  "referral_cycle"},
     "holdings": {"missing_value", "bad_type", "negative_amount", "unknown_person",
                  "duplicate_id"},
+    "policy_relations": {"missing_value", "self_relation", "unknown_person",
+                         "conflicting_relation"},
+}  # fmt: skip
+EXPECTED_ISSUES = {
+    ("people", "birth_date", "bad_type"), ("people", "annual_income", "bad_type"),
+    ("people", "joined_at", "bad_type"), ("people", "annual_income", "negative_amount"),
+    ("relations", "since", "bad_type"), ("relations", "until", "bad_type"),
+    ("referrals", "referred_at", "bad_type"), ("holdings", "payer_id", "unknown_person"),
+    ("holdings", "payer_relation", "unknown_relation"), ("holdings", "payer_relation", "bad_type"),
 }  # fmt: skip
 
 
@@ -259,19 +309,28 @@ def test_dirty_book_has_every_reason_and_accounts_for_every_row(
     tables, g = dirty
     assert set(g.rejects["reason"]) == set(REASONS)
     q = g.quality_report().set_index("table")
-    for t, df in tables.items():
-        assert q.loc[t, "rows_in"] == len(df)
+    for t in EXPECTED:
+        if t in tables:
+            assert q.loc[t, "rows_in"] == len(tables[t])
+            assert len(getattr(g, t)) >= q.loc[t, "kept"]  # relations: + policy facts
         assert q.loc[t, "rows_in"] == q.loc[t, ["kept", "merged", "rejected"]].sum()
         mine = g.rejects[g.rejects["table"] == t]
         assert len(mine) == q.loc[t, "rejected"] and mine["row"].is_unique
-        assert set(mine["reason"]) == EXPECTED[t]
-        assert len(getattr(g, t)) == q.loc[t, "kept"]
+        assert set(mine["reason"]) == EXPECTED[t], t
         assert q.loc[t, "merged"] > 0
-    # the rate: k = 0.5 % of 5000 people per reason, all of them new rows
+        assert q.loc[t, "cells_blanked"] == (g.issues["table"] == t).sum()
+    assert set(map(tuple, g.issues[["table", "column", "reason"]].values.tolist())) == (
+        EXPECTED_ISSUES
+    )
+    # the rate: k = 0.5 % of 5000 people per reason; the rows with an unreadable or
+    # negative optional cell are kept (3 of 5 bad rows, and the negative incomes)
     k = 25
-    assert q.loc["people", "kept"] == 5_000 and q.loc["people", "merged"] == k
+    assert q.loc["people", "kept"] == 5_000 + 3 * k // 5 + k and q.loc["people", "merged"] == k
     counts = g.rejects[g.rejects["table"] == "people"]["reason"].value_counts()
-    assert (counts == k).all()
+    assert counts.to_dict() == {"missing_value": k, "duplicate_id": k, "bad_type": 2 * k // 5}
+    # a couple "paid by her father": every family row of the pair goes, declared ones too
+    conflict = g.rejects[g.rejects["reason"] == "conflicting_relation"]
+    assert {"relations", "policy_relations"} == set(conflict["table"])
 
 
 def test_dirty_book_keeps_the_clean_rows_and_extra_columns(
@@ -279,14 +338,56 @@ def test_dirty_book_keeps_the_clean_rows_and_extra_columns(
 ) -> None:
     tables, g = dirty
     clean = fg.datasets.synthetic(5_000, seed=3)
-    assert set(g.people["person_id"]) == set(clean["people"]["person_id"])
-    assert set(g.holdings["holding_id"]) == set(clean["holdings"]["holding_id"])
-    assert g.referrals["referee_id"].isin(clean["referrals"]["referee_id"]).all()
-    assert len(g.referrals) == len(clean["referrals"])
-    for t, extra in (("people", "city"), ("relations", "source"), ("holdings", "agent_id")):
-        assert extra in getattr(g, t).columns
-        assert getattr(g, t)[extra].notna().all()
+    kept = set(g.people["person_id"])
+    assert set(clean["people"]["person_id"]) <= kept
+    extra = kept - set(clean["people"]["person_id"])  # kept for a cell issue, emptied
+    issue_rows = g.issues[g.issues["table"] == "people"]["row"]
+    assert extra == set(tables["people"]["person_id"].iloc[issue_rows])
+    assert set(clean["holdings"]["holding_id"]) <= set(g.holdings["holding_id"])
+    assert g.referrals["referee_id"].isin(clean["referrals"]["referee_id"]).sum() == len(
+        clean["referrals"]
+    )
+    for t, extra_col in (("people", "city"), ("holdings", "agent_id")):
+        assert extra_col in getattr(g, t).columns
+        assert getattr(g, t)[extra_col].notna().all()
+    assert g.relations["source"].notna().all()
+    assert {"crm", "agent_app", "web_form", "policy"} <= set(g.relations["source"])
     # unreadable text makes those input columns object dtype
     assert tables["holdings"]["amount"].dtype == object
     assert tables["people"]["birth_date"].dtype == object
     assert tables["referrals"]["referred_at"].dtype == object
+
+
+# --- CSV export ------------------------------------------------------------------------------
+@pytest.mark.parametrize(("encoding", "forms"), [("gbk", "zh"), ("utf-8", "iso")])
+def test_written_book_reads_back_as_the_same_graph(tmp_path, encoding: str, forms: str) -> None:
+    tables = fg.datasets.synthetic(800, seed=5, dirty=True)
+    files = fg.datasets.write_book(tables, tmp_path, encoding=encoding, forms=forms)
+    assert [f.name for f in files] == [f"{t}.csv" for t in tables]
+    raw = (tmp_path / "people.csv").read_bytes()
+    text = raw.decode(encoding)
+    assert "王" in text and raw != text.encode("utf-8") if encoding == "gbk" else True
+    if forms == "zh":
+        assert "年" in text and ",是," in text
+        assert b"\r\n" in raw
+    from_csv, in_memory = fg.read_dir(tmp_path), fg.build(**tables)
+    pd.testing.assert_frame_equal(from_csv.quality_report(), in_memory.quality_report())
+    pd.testing.assert_frame_equal(from_csv.rejects, in_memory.rejects)
+    cols = ["table", "row", "column", "reason"]
+    pd.testing.assert_frame_equal(from_csv.issues[cols], in_memory.issues[cols])
+    for t in ("people", "holdings"):
+        canon = list(fg.schema.TABLES[t].names)
+        pd.testing.assert_frame_equal(
+            getattr(from_csv, t)[canon], getattr(in_memory, t)[canon], check_dtype=False
+        )
+
+
+def test_write_book_arguments_and_unencodable_text(tmp_path) -> None:
+    tables = fg.datasets.synthetic(20, seed=1)
+    with pytest.raises(ValueError, match="The `forms` parameter of `write_book` must be one of"):
+        fg.datasets.write_book(tables, tmp_path, forms="cn")
+    with pytest.raises(ValueError, match="The `encoding` parameter of `write_book`"):
+        fg.datasets.write_book(tables, tmp_path, encoding="klingon")
+    tables["people"].loc[0, "name"] = "🐼"
+    with pytest.raises(fg.DataError, match=r"no form in 'gbk'.*gb18030"):
+        fg.datasets.write_book(tables, tmp_path, encoding="gbk")

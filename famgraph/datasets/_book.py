@@ -1,81 +1,27 @@
-"""Example data: the small bundled sample book and the synthetic book generator."""
+"""The clean synthetic book: people, families, customers, referrals, holdings and payers."""
 
 from __future__ import annotations
-
-import functools
-import os
-import shutil
-from importlib import resources
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from famgraph._validation import check_param
-from famgraph.graph import CustomerGraph
+from famgraph.datasets._util import (
+    NAT,
+    add_years,
+    dates,
+    decode,
+    decode_arrow,
+    from_ymd,
+    ids,
+    texts,
+    ymd,
+)
 from famgraph.schema import RELATION_SYNONYMS
 
-__all__ = ["sample", "sample_tables", "synthetic", "write_sample"]
+__all__ = ["Book"]
 
-_SAMPLE = ("people", "relations", "referrals", "holdings")
-
-
-def _sample_dir() -> Path:
-    return Path(str(resources.files("famgraph") / "data" / "sample"))
-
-
-def sample_tables() -> dict[str, pd.DataFrame]:
-    """The bundled sample book as raw tables (text columns, as read from CSV).
-
-    Fifteen people in four families, with Chinese and Latin names, a referral
-    chain three generations deep, and three deliberately bad rows (a self
-    relation, an unknown person, a negative amount) plus a referral cycle.
-
-    Examples
-    --------
-    >>> sorted(sample_tables())
-    ['holdings', 'people', 'referrals', 'relations']
-    """
-    from famgraph.build import read_table
-
-    return {name: read_table(_sample_dir() / f"{name}.csv", name) for name in _SAMPLE}
-
-
-def sample() -> CustomerGraph:
-    """The bundled sample book, built: what the docs and doctests use.
-
-    Examples
-    --------
-    >>> g = sample()
-    >>> g.n_people
-    15
-    """
-    from famgraph.build import build
-
-    t = sample_tables()
-    return build(t["people"], t["relations"], t["referrals"], t["holdings"])
-
-
-def write_sample(path: str | os.PathLike[str]) -> None:
-    """Copy the sample book's four CSV files into the folder ``path`` (created if needed).
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> d = tempfile.mkdtemp(); write_sample(d); sorted(os.listdir(d))
-    ['holdings.csv', 'people.csv', 'referrals.csv', 'relations.csv']
-    """
-    dest = Path(path)
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in _SAMPLE:
-        shutil.copyfile(_sample_dir() / f"{name}.csv", dest / f"{name}.csv")
-
-
-# =====================================================================================
-# synthetic books
-# =====================================================================================
 #: Share of the population per 5-year age band (0-4, 5-9, ..., 95-99): a mature,
 #: ageing pyramid with the bulges of the 1960s-70s and late-1980s births.
 _PYRAMID = np.array(
@@ -129,6 +75,7 @@ _LABELS: dict[str, list[tuple[str, float]]] = {
     "neighbour": [("neighbour", 0.4), ("neighbor", 0.2), ("邻居", 0.4)],
     "acquaintance": [("acquaintance", 0.6), ("熟人", 0.4)],
 }  # fmt: skip
+_LABELS["self"] = [("本人", 0.6), ("self", 0.4)]  # payer_relation: the insured pays
 _VOCAB_LIST = sorted({lab for opts in _LABELS.values() for lab, _ in opts})
 _VOCAB_CODE = {lab: i for i, lab in enumerate(_VOCAB_LIST)}
 
@@ -178,210 +125,15 @@ _PRODUCTS: list[tuple[str, str, float, str, int, float, float]] = [
 ]
 _SUM_MULT = np.array([0.5, 1.0, 1.0, 2.0, 3.0])
 
-#: Injected problem rows per reason, as a share of the table's clean rows (``dirty=True``).
-_DIRTY_RATE = 0.005
-_BAD_DATES = ["2021-02-30", "not a date", "31/31/2020", "20x1-01-01"]
-_BAD_NUMBERS = ["12k", "abc", "1,200", "¥300"]
-_BAD_BOOLS = ["maybe", "2", "yes?"]
-_UNKNOWN_LABELS = ["boss", "ex-wife", "上司", "godfather", "pet"]
-_REVERSE = {
-    "spouse": "spouse", "parent": "child", "child": "parent", "grandparent": "grandchild",
-    "grandchild": "grandparent", "sibling": "sibling", "relative": "relative",
-    "friend": "friend", "colleague": "colleague", "neighbour": "neighbour",
-    "acquaintance": "acquaintance",
-}  # fmt: skip
-
-
-def synthetic(
-    n_people: int = 10_000,
-    seed: int = 0,
-    *,
-    dirty: bool = False,
-    chinese_names: bool = True,
-    as_of: str = "2025-06-30",
-) -> dict[str, pd.DataFrame]:
-    """A realistic synthetic customer book: the four raw input tables for :func:`famgraph.build`.
-
-    The population follows an ageing age pyramid. Adults form couples of similar
-    age; children are attached to a couple 18-45 years older (so some are minors
-    and some adults), which gives parents, grandparents and siblings; a few other
-    relatives and social ties (friend, colleague, neighbour, acquaintance) are
-    added. Relation labels mix English and Chinese synonyms (``wife``, ``丈夫``,
-    ``配偶``, ``外婆`` ...), and some facts are given twice, once from each side,
-    so that :func:`~famgraph.build` merges them. People with relations may be
-    prospects (``is_customer`` False, no holdings, no ``joined_at``); people
-    without any relation are always customers. Customers join over the 15
-    years before ``as_of`` (more recently more often); the latest joiner joins
-    on ``as_of``, so ``build`` infers the same ``as_of``. Incomes are
-    log-normal with zeros and unknowns (NaN); about 12 % of couples and their
-    minor children carry a ``household_id``; 0.3 % of people have a ``role``
-    override.
-
-    Referrals form a heavy-tailed forest: about 30 % of adult customers ever
-    refer, with Pareto(1.3) weights, and each referee picks a referrer among the
-    customers who joined strictly earlier, so a few people refer hundreds,
-    chains run several generations deep and there is no cycle. ``referred_at``
-    lies after the referrer joined and within 30 days before the referee
-    joined; 96 % of referees are customers (their ``channel`` is ``referral``,
-    and nobody else's is), the others prospects referred but not converted.
-
-    Holdings cover every plan line (life, critical_illness, medical, accident,
-    pension, savings, education, annuity, travel, long_term_care); medical and
-    accident policies renew yearly (each renewal a row expiring one year later)
-    until they lapse; term products expire, whole-life ones are open-ended
-    (``NaT``); ``sum_assured`` is NaN for savings, pension and annuity.
-
-    Parameters
-    ----------
-    n_people : int, default 10_000
-        Rows of ``people``. Other tables scale linearly: about 1.5 relations,
-        0.4 referrals and 3 holdings per person.
-    seed : int, default 0
-        Seed of :func:`numpy.random.default_rng`; the same seed gives equal tables.
-    dirty : bool, default False
-        Add problem rows: for every reject reason of its table, 0.5 % of the
-        table's clean rows (rounded, at least one unless the table is empty) --
-
-        * people: ``missing_value`` (empty person_id), ``bad_type`` (unreadable
-          birth_date / annual_income / is_customer / joined_at / role),
-          ``negative_amount`` (income), ``duplicate_id`` (a known id with other
-          values), plus as many identical copies (merged);
-        * relations: ``missing_value``, ``bad_type`` (since), ``unknown_relation``,
-          ``self_relation``, ``unknown_person``, ``conflicting_relation`` (a spouse
-          pair also given as parent and child: the original rows of the pair are
-          rejected too), plus copies given from the other side (merged);
-        * referrals: ``missing_value``, ``bad_type``, ``self_referral``,
-          ``unknown_person``, ``duplicate_referee`` (a later or undated second
-          referrer), ``referral_cycle`` (a referee referring back to the root of
-          their chain, latest), plus exact copies (merged);
-        * holdings: ``missing_value``, ``bad_type`` (amount / purchased_at /
-          expires_at / sum_assured), ``negative_amount``, ``unknown_person``,
-          ``duplicate_id`` (a known holding_id with another amount), plus
-          identical copies (merged).
-
-        Columns holding unreadable text become ``object`` dtype. Extra columns
-        ``city`` (people), ``source`` (relations) and ``agent_id`` (holdings) are
-        added; ``build`` carries them along. Every row of ``dirty=False`` with the
-        same seed is there too (plus the extra columns), in a different order.
-    chinese_names : bool, default True
-        Chinese names (surname + one or two given characters; about 8 % Latin
-        names); when false, Latin names only. Children take their father's surname.
-    as_of : str, default "2025-06-30"
-        The book's date: nothing happens after it.
-
-    Returns
-    -------
-    dict of str to pandas.DataFrame
-        ``people``, ``relations``, ``referrals``, ``holdings`` with the canonical
-        columns of docs/metrics.md section 1: ids and labels as ``str``, dates as
-        ``datetime64[us]``, numbers as ``float64``, ``is_customer`` as bool.
-
-    Raises
-    ------
-    ValueError
-        When ``n_people`` is not a positive integer or ``as_of`` is not a date
-        in the years 1900-2200.
-
-    See Also
-    --------
-    sample : the small hand-made book used in the docs.
-
-    Notes
-    -----
-    Fully vectorised (numpy and pyarrow, no per-row Python): O(N log N) time for
-    N output rows. One million people (about 6 million rows in all) take 4-6 s
-    of CPU and 1.1 GB peak memory (``benchmarks/results/build.md``).
-
-    Examples
-    --------
-    >>> import famgraph as fg
-    >>> tables = fg.datasets.synthetic(2_000, seed=1)
-    >>> {name: len(df) > 0 for name, df in tables.items()}
-    {'people': True, 'relations': True, 'referrals': True, 'holdings': True}
-    >>> g = fg.build(**tables)
-    >>> len(g.rejects), g.as_of
-    (0, Timestamp('2025-06-30 00:00:00'))
-    >>> dirty = fg.build(**fg.datasets.synthetic(2_000, seed=1, dirty=True))
-    >>> sorted(set(dirty.rejects["reason"])) == sorted(fg.schema.REASONS)
-    True
-    """
-    ok_n = isinstance(n_people, (int, np.integer)) and not isinstance(n_people, bool)
-    check_param("synthetic", "n_people", n_people, ok_n and n_people >= 1, "a positive integer")
-    try:
-        at = pd.Timestamp(as_of)
-        ok_at = not pd.isna(at) and 1900 <= at.year <= 2200
-    except (TypeError, ValueError):
-        ok_at = False
-    check_param("synthetic", "as_of", as_of, ok_at, "a date in the years 1900-2200")
-    rng = np.random.default_rng(seed)
-    book = _Book(rng, int(n_people), _day(at), chinese_names)
-    tables = book.tables()
-    if dirty:
-        tables = _make_dirty(rng, tables, book.asof)
-    return tables
-
-
-# ---------------------------------------------------------------------------------
-# date helpers: dates are int64 days since 1970-01-01; _NAT marks a missing date
-# ---------------------------------------------------------------------------------
-_NAT = np.iinfo(np.int64).min
-
-
-def _day(ts: pd.Timestamp) -> int:
-    return int(np.datetime64(ts.normalize().date(), "D").astype(np.int64))
-
-
-def _dates(days: np.ndarray) -> pd.Series:
-    """int64 days (``_NAT`` = missing) -> datetime64[us] Series."""
-    return pd.Series(
-        np.asarray(days, dtype=np.int64).view("datetime64[D]").astype("datetime64[us]")
-    )
-
-
-_CAL_FIRST_YEAR, _CAL_YEARS = 1800, 500
-
-
-@functools.cache
-def _calendar() -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Lookup tables for 1800-2299: day number -> (y, m, d) and (y, m, d) -> day number."""
-    first = np.datetime64(f"{_CAL_FIRST_YEAR}-01-01", "D")
-    days = np.arange(first, first + np.timedelta64(int(_CAL_YEARS * 365.25), "D"))
-    months = days.astype("datetime64[M]")
-    year = months.astype("datetime64[Y]").astype(np.int64) + 1970
-    month = months.astype(np.int64) % 12 + 1
-    day = (days - months.astype("datetime64[D]")).astype(np.int64) + 1
-    # (y, m, d) for d in 1..31 -> day number, days past the month's end clipped to it
-    starts = np.arange(
-        np.datetime64(f"{_CAL_FIRST_YEAR}-01", "M"),
-        np.datetime64(f"{_CAL_FIRST_YEAR + _CAL_YEARS}-01", "M"),
-    )
-    lo = starts.astype("datetime64[D]").astype(np.int64)
-    length = (starts + 1).astype("datetime64[D]").astype(np.int64) - lo
-    to_day = lo[:, None] + np.minimum(np.arange(31)[None, :], length[:, None] - 1)
-    return int(first.astype(np.int64)), year, month, day, to_day.reshape(-1)
-
-
-def _ymd(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Civil year, month, day of int64 day numbers (a table lookup)."""
-    day0, year, month, day, _ = _calendar()
-    i = np.asarray(days, dtype=np.int64) - day0
-    return year[i], month[i], day[i]
-
-
-def _from_ymd(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """Day numbers of civil dates; a day past the month's end (29 Feb) becomes its last day."""
-    to_day = _calendar()[4]
-    return to_day[
-        ((np.asarray(y) - _CAL_FIRST_YEAR) * 12 + np.asarray(m) - 1) * 31 + np.asarray(d) - 1
-    ]
-
-
-def _add_years(days: np.ndarray, years: np.ndarray | int) -> np.ndarray:
-    """Calendar arithmetic: the same day ``years`` later (29 Feb -> 28 Feb)."""
-    days = np.asarray(days, dtype=np.int64)
-    missing = days == _NAT
-    y, m, d = _ymd(np.where(missing, _calendar()[0], days))
-    return np.where(missing, _NAT, _from_ymd(y + years, m, d))
+#: Who pays (the policyholder, 投保人), by the insured's age at purchase: a minor's policy
+#: is paid by a grandparent (when one is a customer) with this probability, else by a
+#: parent; an adult's by their spouse; an elder's (60+) by an adult child.
+_PAY_GRANDPARENT = 0.3
+_PAY_SPOUSE = 0.15
+_PAY_CHILD = 0.3
+#: Share of relations that have ended by as_of (``until``): marriages, social ties.
+_ENDED_SPOUSE = 0.015
+_ENDED_SOCIAL = 0.08
 
 
 def _label_codes(rng: np.random.Generator, key: str, size: int) -> np.ndarray:
@@ -400,52 +152,10 @@ def _pick_labels(
     return np.where(cond, a, b)
 
 
-def _texts(values: list[str]) -> pa.Array:
-    return pa.array(values, type=pa.large_string())
-
-
-def _decode(vocab: pa.Array, codes: np.ndarray, valid: np.ndarray | None = None) -> pd.Series:
-    """``vocab[codes]`` as a ``str`` Series (missing where not ``valid``)."""
-    return pd.Series(pd.array(_decode_arrow(vocab, codes, valid), dtype="str"))
-
-
-def _decode_arrow(vocab: pa.Array, codes: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
-    """``vocab[codes]`` as an arrow string array; negative codes index from the end."""
-    codes = np.asarray(codes, dtype=np.int64)
-    codes = np.where(codes < 0, codes + len(vocab), codes)
-    mask = None if valid is None else ~np.asarray(valid, dtype=bool)
-    if mask is not None:
-        codes = np.where(mask, 0, codes)
-    idx = pa.array(codes, mask=mask)
-    return pa.DictionaryArray.from_arrays(idx, vocab).cast(pa.large_string())
-
-
-def _ids(prefix: str, numbers: np.ndarray, width: int) -> pd.Series:
-    """``prefix`` + zero-padded ``numbers`` as a ``str`` Series."""
-    return pd.Series(pd.array(_id_array(prefix, numbers, width), dtype="str"))
-
-
-def _id_array(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
-    """``prefix`` + zero-padded ``numbers``, written as bytes column by column."""
-    nums = np.asarray(numbers, dtype=np.int64)
-    head = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
-    w = len(head) + width
-    out = np.empty((len(nums), w), dtype=np.uint8)
-    out[:, : len(head)] = head
-    rest = nums.copy()
-    for j in range(w - 1, len(head) - 1, -1):  # one pass per digit position
-        out[:, j] = 48 + rest % 10
-        rest //= 10
-    offsets = np.arange(len(nums) + 1, dtype=np.int64) * w
-    return pa.LargeStringArray.from_buffers(
-        len(nums), pa.py_buffer(offsets), pa.py_buffer(out.reshape(-1))
-    )
-
-
 # ---------------------------------------------------------------------------------
 # the clean book
 # ---------------------------------------------------------------------------------
-class _Book:
+class Book:
     """Generates the clean book; every step is a whole-array operation."""
 
     def __init__(self, rng: np.random.Generator, n: int, asof: int, chinese: bool) -> None:
@@ -459,6 +169,9 @@ class _Book:
         self._referrals()
         self._people_columns()
         self._holdings()
+        # drawn last, so that every earlier column is the same as before they existed
+        self._payers()
+        self._endings()
 
     # -- people ---------------------------------------------------------------------
     def _population(self) -> None:
@@ -520,7 +233,7 @@ class _Book:
             """Index into a male list followed by a female list."""
             return np.where(male, rng.integers(0, n_m, n), n_m + rng.integers(0, n_f, n))
 
-        given = _texts([*_CN_GIVEN_M, *_CN_GIVEN_F, ""])
+        given = texts([*_CN_GIVEN_M, *_CN_GIVEN_F, ""])
         g1 = by_gender(len(_CN_GIVEN_M), len(_CN_GIVEN_F))
         g2 = np.where(rng.random(n) < 0.65, by_gender(len(_CN_GIVEN_M), len(_CN_GIVEN_F)), -1)
         first = by_gender(len(_LAT_FIRST_M), len(_LAT_FIRST_F))
@@ -528,14 +241,14 @@ class _Book:
         cn, lat = np.flatnonzero(~latin), np.flatnonzero(latin)
         join = pc.binary_join_element_wise
         cn_names = join(
-            _decode_arrow(_texts(_CN_SURNAMES), sur_cn[cn]),
-            _decode_arrow(given, g1[cn]),
-            _decode_arrow(given, g2[cn]),
+            decode_arrow(texts(_CN_SURNAMES), sur_cn[cn]),
+            decode_arrow(given, g1[cn]),
+            decode_arrow(given, g2[cn]),
             pa.scalar("", pa.large_string()),
         )
         lat_names = join(
-            _decode_arrow(_texts(_LAT_FIRST_M + _LAT_FIRST_F), first[lat]),
-            _decode_arrow(_texts(_LAT_LAST), sur_lat[lat]),
+            decode_arrow(texts(_LAT_FIRST_M + _LAT_FIRST_F), first[lat]),
+            decode_arrow(texts(_LAT_LAST), sur_lat[lat]),
             pa.scalar(" ", pa.large_string()),
         )
         where = np.empty(n, dtype=np.int64)
@@ -620,12 +333,12 @@ class _Book:
         put(fk == 3, "brother", "sister")
         put(fk == 4, "relative_m", "relative_f")
 
-        since = np.full(len(idx), _NAT, dtype=np.int64)
+        since = np.full(len(idx), NAT, dtype=np.int64)
         sp = fk == 0
         wed = np.maximum(self.birth[fa[sp]], self.birth[fb[sp]]) + (
             rng.uniform(21, 32, sp.sum()) * _YEAR
         ).astype(np.int64)
-        since[sp] = np.where((wed <= self.asof) & (rng.random(sp.sum()) < 0.6), wed, _NAT)
+        since[sp] = np.where((wed <= self.asof) & (rng.random(sp.sum()) < 0.6), wed, NAT)
         ch = (fk == 1) & (rng.random(len(idx)) < 0.5)
         since[ch] = self.birth[fb[ch]]
 
@@ -652,7 +365,7 @@ class _Book:
         for i, name in enumerate(social):
             slab[sk == i] = _label_codes(rng, name, int((sk == i).sum()))
         ssince = np.where(
-            rng.random(len(sa)) < 0.3, self.asof - rng.integers(0, 15 * 365, len(sa)), _NAT
+            rng.random(len(sa)) < 0.3, self.asof - rng.integers(0, 15 * 365, len(sa)), NAT
         )
 
         src, dst = np.concatenate([src, sa]), np.concatenate([dst, sb])
@@ -671,14 +384,14 @@ class _Book:
         self.customer = (deg == 0) | (rng.random(n) < p)
         adult = age >= 18
         lo = np.maximum(
-            asof - int(15 * _YEAR), np.where(adult, _add_years(self.birth, 18), self.birth)
+            asof - int(15 * _YEAR), np.where(adult, add_years(self.birth, 18), self.birth)
         )
         lo = np.minimum(lo, asof)
         joined = asof - ((asof - lo) * rng.random(n) ** 1.6).astype(np.int64)
         cust = np.flatnonzero(self.customer)
         if len(cust):
             joined[cust[np.argmax(joined[cust])]] = asof  # build infers this as_of
-        self.joined = np.where(self.customer, joined, _NAT)
+        self.joined = np.where(self.customer, joined, NAT)
 
     def _referrals(self) -> None:
         rng, n, asof = self.rng, self.n, self.asof
@@ -743,7 +456,7 @@ class _Book:
         self.income = np.where(
             (age < 22) & (u >= zero_p + nan_p), np.round(income * 0.3, -2), income
         )
-        self.birth_given = np.where(rng.random(n) < 0.015, _NAT, self.birth)
+        self.birth_given = np.where(rng.random(n) < 0.015, NAT, self.birth)
         # a given household id for some couples and their minor children
         k = len(self.hus)
         chosen = rng.random(k) < 0.12
@@ -799,8 +512,8 @@ class _Book:
             prod[m] = ids[np.minimum((u[m, None] > cdf / cdf[-1]).sum(axis=1), len(ids) - 1)]
         # yearly renewals of medical and accident until as_of, or until they lapse
         renew = _RENEWABLE[s_line]
-        ys, ms, ds = _ymd(s_start)
-        ya, ma, da = (int(v[0]) for v in _ymd(np.array([asof])))
+        ys, ms, ds = ymd(s_start)
+        ya, ma, da = (int(v[0]) for v in ymd(np.array([asof])))
         years = ya - ys - ((ms > ma) | ((ms == ma) & (ds > da)))  # whole years to as_of
         lapse = rng.random(len(s_line)) < 0.4
         kept_years = np.where(lapse, rng.geometric(0.35, len(s_line)), years + 1)
@@ -816,14 +529,14 @@ class _Book:
         starts = np.cumsum(terms) - terms
         k = np.arange(int(terms.sum())) - rows(starts)
         y, mo, dd = rows(ys) + k, rows(ms), rows(ds)
-        bought = _from_ymd(y, mo, dd)
+        bought = from_ymd(y, mo, dd)
         hp = rows(prod)
         term, val = rows(p_term[prod]), rows(p_val[prod])
         who = rows(s_person)
-        expires = np.where(term == 0, _from_ymd(y + val, mo, dd), _NAT)
+        expires = np.where(term == 0, from_ymd(y + val, mo, dd), NAT)
         expires = np.where(term == 1, bought + val, expires)
         ag = np.flatnonzero(term == 2)
-        at_age = _add_years(self.birth[who[ag]], val[ag])
+        at_age = add_years(self.birth[who[ag]], val[ag])
         expires[ag] = np.maximum(at_age, bought[ag] + 365)
         self.h_person, self.h_line, self.h_product = who, rows(s_line), hp
         self.h_bought, self.h_expires = bought, expires
@@ -831,57 +544,180 @@ class _Book:
         self.h_sum = rows(p_sum[prod] * mult)
         self.product_codes = codes
 
+    # -- payers ---------------------------------------------------------------------------
+    def _payers(self) -> None:
+        """The policyholder of every holding and the insured's relation to them.
+
+        Parents pay for their minor children, and grandparents for grandchildren
+        (``_PAY_GRANDPARENT`` of minors' policies, when a grandparent is a customer);
+        spouses for each other; adult children for their elderly parents. Everyone
+        else pays their own (``本人`` / ``self``; ``payer_id`` is then the insured).
+        Payers are customers. A fact that would contradict a declared relation of
+        the pair (a random ``relative`` row) is not stated: the clean book has no
+        conflicts.
+        """
+        rng, n = self.rng, self.n
+        who = self.h_person
+        h = len(who)
+        k = len(self.hus)
+        cust = np.r_[self.customer, False]  # index -1 (nobody) is not a customer
+        age_at = (self.h_bought - self.birth[who]) / _YEAR
+        pc_ = self.parent_couple
+        couple = np.maximum(pc_, 0)
+        father = np.where(pc_ >= 0, self.hus[couple] if k else -1, -1)
+        mother = np.where(pc_ >= 0, self.wife[couple] if k else -1, -1)
+        spouse = np.full(n, -1, dtype=np.int64)
+        spouse[self.hus], spouse[self.wife] = self.wife, self.hus
+        # an adult child per couple (the last listed), for elders' policies
+        couple_of = np.full(n, -1, dtype=np.int64)
+        couple_of[self.hus], couple_of[self.wife] = np.arange(k), np.arange(k)
+        kid_of = np.full(max(k, 1), -1, dtype=np.int64)
+        kids = np.flatnonzero(pc_ >= 0)
+        kid_of[pc_[kids]] = kids
+        a_child = np.where(couple_of >= 0, kid_of[np.maximum(couple_of, 0)], -1)
+
+        payer = who.copy()
+        kind = np.zeros(h, dtype=np.int64)  # 0 self, 1 child, 2 grandchild, 3 spouse, 4 parent
+        maternal = np.zeros(h, dtype=bool)
+        u = rng.random(h)
+        coin = rng.random(h) < 0.5
+        minor = np.flatnonzero(age_at < 18)
+        if len(minor):
+            ins = who[minor]
+            f, m = father[ins], mother[ins]
+            gp = np.stack([np.where(f >= 0, father[np.maximum(f, 0)], -1),
+                           np.where(f >= 0, mother[np.maximum(f, 0)], -1),
+                           np.where(m >= 0, father[np.maximum(m, 0)], -1),
+                           np.where(m >= 0, mother[np.maximum(m, 0)], -1)], axis=1)  # fmt: skip
+            turn = (rng.integers(0, 4, len(minor))[:, None] + np.arange(4)) % 4
+            gp = np.take_along_axis(gp, turn, axis=1)
+            ok = cust[gp]
+            first = np.argmax(ok, axis=1)
+            g_pick = gp[np.arange(len(minor)), first]
+            g_ok = ok.any(axis=1) & (u[minor] < _PAY_GRANDPARENT)
+            p_pick = np.where(coin[minor], f, m)
+            p_pick = np.where(cust[p_pick], p_pick, np.where(coin[minor], m, f))
+            p_ok = cust[p_pick]
+            payer[minor] = np.where(g_ok, g_pick, np.where(p_ok, p_pick, ins))
+            kind[minor] = np.where(g_ok, 2, np.where(p_ok, 1, 0))
+            maternal[minor] = g_ok & (turn[np.arange(len(minor)), first] >= 2)
+        adult = np.flatnonzero((age_at >= 18) & (age_at < 60))
+        sp = spouse[who[adult]]
+        take = cust[sp] & (u[adult] < _PAY_SPOUSE)
+        payer[adult] = np.where(take, sp, payer[adult])
+        kind[adult] = np.where(take, 3, kind[adult])
+        elder = np.flatnonzero(age_at >= 60)
+        ch = a_child[who[elder]]
+        grown = (self.h_bought[elder] - self.birth[np.maximum(ch, 0)]) / _YEAR >= 22
+        take = (ch >= 0) & cust[ch] & grown & (u[elder] < _PAY_CHILD)
+        payer[elder] = np.where(take, ch, payer[elder])
+        kind[elder] = np.where(take, 4, kind[elder])
+        kind = self._no_conflicts(payer, who, kind)
+        payer = np.where(kind == 0, who, payer)
+
+        male = self.male[who]
+        lab = _label_codes(rng, "self", h)
+        for code, key_m, key_f, cond in (
+            (1, "son", "daughter", None),
+            (2, "grandson", "granddaughter", ~maternal),
+            (2, "grandson_m", "granddaughter_m", maternal),
+            (3, "husband", "wife", None),
+            (4, "father", "mother", None),
+        ):
+            sel = kind == code if cond is None else (kind == code) & cond
+            lab[sel] = _pick_labels(rng, male[sel], key_m, key_f)
+        self.h_payer, self.h_payer_label = payer, lab
+
+    def _no_conflicts(self, payer: np.ndarray, who: np.ndarray, kind: np.ndarray) -> np.ndarray:
+        """Turn to self-paid any policy fact whose pair has another declared fact."""
+        from famgraph.ingest.facts import KINDS, orient, written_kinds
+
+        n = self.n
+        rank = np.arange(n)
+        vocab = written_kinds(pd.Series(_VOCAB_LIST, dtype="str"))
+        decl = orient(self.rel_src, self.rel_dst, vocab[self.rel_label], rank)
+        pol_written = written_kinds(
+            pd.Series(["spouse", "child", "grandchild", "spouse", "parent"], dtype="str")
+        )[kind]
+        pol = orient(payer, who, pol_written, rank)
+        k = len(KINDS)
+        d_pair = np.minimum(decl.src, decl.dst) * n + np.maximum(decl.src, decl.dst)
+        p_pair = np.minimum(pol.src, pol.dst) * n + np.maximum(pol.src, pol.dst)
+        d_fact = (decl.src * n + decl.dst) * k + decl.kind
+        p_fact = (pol.src * n + pol.dst) * k + pol.kind
+        clash = (kind > 0) & np.isin(p_pair, d_pair) & ~np.isin(p_fact, d_fact)
+        return np.where(clash, 0, kind)
+
+    def _endings(self) -> None:
+        """``until`` of relations that ended by as_of: a few marriages, more social ties."""
+        rng, asof = self.rng, self.asof
+        vocab = np.asarray(
+            [RELATION_SYNONYMS.get(lab, "self") for lab in _VOCAB_LIST], dtype=object
+        )
+        kind = vocab[self.rel_label]
+        dated = self.rel_since != NAT
+        p = np.where(kind == "spouse", _ENDED_SPOUSE, 0.0)
+        p = np.where(np.isin(kind, ["friend", "colleague", "neighbour", "acquaintance"]),
+                     _ENDED_SOCIAL, p)  # fmt: skip
+        ends = dated & (rng.random(len(kind)) < p) & (self.rel_since < asof)
+        span = np.where(ends, asof - self.rel_since, 1)
+        until = self.rel_since + 1 + (rng.random(len(kind)) * span).astype(np.int64)
+        self.rel_until = np.where(ends, np.minimum(until, asof), NAT)
+
     # -- output ---------------------------------------------------------------------------
     def tables(self) -> dict[str, pd.DataFrame]:
         n = self.n
         width = max(7, len(str(n - 1)))
-        pid = _ids("P", np.arange(n), width)
+        pid = ids("P", np.arange(n), width)
         hh_num = np.maximum(self.household, 0)
-        hh = _ids("HH", hh_num, max(6, len(str(max(len(self.hus) - 1, 0))))).where(
+        hh = ids("HH", hh_num, max(6, len(str(max(len(self.hus) - 1, 0))))).where(
             self.household >= 0
         )
-        channel = _decode(_texts([*_CHANNELS, "referral"]), self.channel, self.customer)
-        role = _decode(_texts(_ROLE_OVERRIDES), self.role, self.role >= 0)
+        channel = decode(texts([*_CHANNELS, "referral"]), self.channel, self.customer)
+        role = decode(texts(_ROLE_OVERRIDES), self.role, self.role >= 0)
         people = pd.DataFrame(
             {
                 "person_id": pid,
                 "name": self.name,
-                "birth_date": _dates(self.birth_given),
-                "gender": _decode(_texts(["F", "M"]), self.male.astype(np.int64)),
+                "birth_date": dates(self.birth_given),
+                "gender": decode(texts(["F", "M"]), self.male.astype(np.int64)),
                 "household_id": hh,
                 "annual_income": self.income,
                 "is_customer": self.customer,
-                "joined_at": _dates(self.joined),
+                "joined_at": dates(self.joined),
                 "channel": channel,
                 "role": role,
             }
         )
         relations = pd.DataFrame(
             {
-                "person_id": _ids("P", self.rel_src, width),
-                "relative_id": _ids("P", self.rel_dst, width),
-                "relation": _decode(_texts(_VOCAB_LIST), self.rel_label),
-                "since": _dates(self.rel_since),
+                "person_id": ids("P", self.rel_src, width),
+                "relative_id": ids("P", self.rel_dst, width),
+                "relation": decode(texts(_VOCAB_LIST), self.rel_label),
+                "since": dates(self.rel_since),
+                "until": dates(self.rel_until),
             }
         )
         referrals = pd.DataFrame(
             {
-                "referrer_id": _ids("P", self.ref_src, width),
-                "referee_id": _ids("P", self.ref_dst, width),
-                "referred_at": _dates(self.ref_at),
+                "referrer_id": ids("P", self.ref_src, width),
+                "referee_id": ids("P", self.ref_dst, width),
+                "referred_at": dates(self.ref_at),
             }
         )
         h = len(self.h_person)
         holdings = pd.DataFrame(
             {
-                "holding_id": _ids("H", np.arange(h), max(8, len(str(h - 1)))),
-                "person_id": _ids("P", self.h_person, width),
-                "line": _decode(_texts(_LINES), self.h_line),
-                "purchased_at": _dates(self.h_bought),
+                "holding_id": ids("H", np.arange(h), max(8, len(str(h - 1)))),
+                "person_id": ids("P", self.h_person, width),
+                "line": decode(texts(_LINES), self.h_line),
+                "purchased_at": dates(self.h_bought),
                 "amount": self.h_amount,
-                "expires_at": _dates(self.h_expires),
+                "expires_at": dates(self.h_expires),
                 "sum_assured": self.h_sum,
-                "product_id": _decode(_texts(self.product_codes), self.h_product),
+                "product_id": decode(texts(self.product_codes), self.h_product),
+                "payer_id": ids("P", self.h_payer, width),
+                "payer_relation": decode(texts(_VOCAB_LIST), self.h_payer_label),
             }
         )
         return {
@@ -890,226 +726,3 @@ class _Book:
             "referrals": referrals,
             "holdings": holdings,
         }
-
-
-# ---------------------------------------------------------------------------------
-# dirty rows
-# ---------------------------------------------------------------------------------
-def _dirty_count(rows: int) -> int:
-    return max(1, round(_DIRTY_RATE * rows)) if rows else 0
-
-
-def _copies(df: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
-    return df.take(rows).reset_index(drop=True)
-
-
-def _rows(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
-    """``k`` random row numbers of a table of ``n`` rows (none when it is empty)."""
-    return rng.integers(0, n, k) if n else np.zeros(0, dtype=np.int64)
-
-
-def _distinct(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
-    return np.sort(rng.choice(n, size=k, replace=k > n))
-
-
-def _set_text(df: pd.DataFrame, column: str, mask: np.ndarray, values: np.ndarray) -> None:
-    """Put unreadable text into ``column`` where ``mask`` (the column becomes object)."""
-    col = df[column].astype(object).to_numpy(copy=True)
-    col[mask] = values
-    df[column] = pd.Series(col, dtype=object)
-
-
-def _null(df: pd.DataFrame, column: str, mask: np.ndarray) -> None:
-    df[column] = df[column].where(~mask)
-
-
-def _mix(
-    rng: np.random.Generator,
-    base: pd.DataFrame,
-    extras: list[tuple[pd.DataFrame, np.ndarray | None]],
-) -> pd.DataFrame:
-    """Insert extra rows at random places; copies of a row (``orig`` given) come after it."""
-    n = len(base)
-    pos = [np.arange(n, dtype=float)]
-    for df, orig in extras:
-        lo = np.zeros(len(df)) if orig is None else orig + 0.5
-        pos.append(rng.uniform(lo, max(n, 1)))
-    out = pd.concat([base, *(df for df, _ in extras)], ignore_index=True)
-    order = np.argsort(np.concatenate(pos), kind="stable")
-    return out.take(order).reset_index(drop=True)
-
-
-def _cycle_text(rng: np.random.Generator, options: list[str], k: int) -> np.ndarray:
-    return np.asarray(options, dtype=object)[rng.integers(0, len(options), k)]
-
-
-def _make_dirty(
-    rng: np.random.Generator, tables: dict[str, pd.DataFrame], asof: int
-) -> dict[str, pd.DataFrame]:
-    people, rel, ref, hold = (tables[t] for t in ("people", "relations", "referrals", "holdings"))
-    n = len(people)
-    pid = people["person_id"]
-
-    def unknown_ids(k: int) -> pd.Series:
-        return _ids("Z", rng.integers(0, 10 * max(n, 1), k), 8)
-
-    # -- people -----------------------------------------------------------------
-    people = people.assign(
-        city=_decode(_texts(["Shanghai", "Beijing", "Shenzhen", "Hangzhou", "上海", "成都"]),
-                   rng.integers(0, 6, n))
-    )  # fmt: skip
-    k = _dirty_count(n)
-    fresh = _ids("Q", np.arange(3 * k), 7)
-    miss = _copies(people, _rows(rng, n, k))
-    _null(miss, "person_id", np.ones(k, dtype=bool))
-    bad = _copies(people, _rows(rng, n, k))
-    bad["person_id"] = fresh[:k].to_numpy()
-    which = np.arange(k) % 5
-    for i, (col, opts) in enumerate(
-        [("birth_date", _BAD_DATES), ("annual_income", _BAD_NUMBERS),
-         ("is_customer", _BAD_BOOLS), ("joined_at", _BAD_DATES), ("role", ["boss", "vip"])]
-    ):  # fmt: skip
-        _set_text(bad, col, which == i, _cycle_text(rng, opts, int((which == i).sum())))
-    neg = _copies(people, _rows(rng, n, k))
-    neg["person_id"] = fresh[k : 2 * k].to_numpy()
-    neg["annual_income"] = -np.round(rng.uniform(1_000, 90_000, k), -2)
-    two = _distinct(rng, n, 2 * k)
-    same_rows, diff_rows = two[::2], two[1::2]
-    same = _copies(people, same_rows)
-    diff = _copies(people, diff_rows)
-    diff["name"] = diff["name"] + "*"
-    people = _mix(
-        rng, people, [(miss, None), (bad, None), (neg, None), (same, same_rows), (diff, diff_rows)]
-    )
-
-    # -- relations ------------------------------------------------------------------
-    m = len(rel)
-    rel = rel.assign(
-        source=_decode(_texts(["crm", "agent_app", "web_form"]), rng.integers(0, 3, m))
-    )
-    k = _dirty_count(m)
-    kind = rel["relation"].str.strip().str.lower().map(RELATION_SYNONYMS)
-    miss = _copies(rel, _rows(rng, m, k))
-    half = np.arange(k) % 2 == 0
-    _null(miss, "relative_id", half)
-    _null(miss, "relation", ~half)
-    bad = _copies(rel, _rows(rng, m, k))
-    _set_text(bad, "since", np.ones(k, dtype=bool), _cycle_text(rng, _BAD_DATES, k))
-    unk_rel = _copies(rel, _rows(rng, m, k))
-    unk_rel["relation"] = _cycle_text(rng, _UNKNOWN_LABELS, k)
-    unk_rel["relation"] = unk_rel["relation"].astype("str")
-    self_rel = _copies(rel, _rows(rng, m, k))
-    self_rel["relative_id"] = self_rel["person_id"]
-    unk_p = _copies(rel, _rows(rng, m, k))
-    unk_p["relative_id"] = unknown_ids(k).to_numpy()
-    spouse_rows = np.flatnonzero((kind == "spouse").to_numpy())
-    conflict = _copies(rel, spouse_rows[_distinct(rng, len(spouse_rows), min(k, len(spouse_rows)))])
-    conflict["relation"] = pd.Series(
-        _cycle_text(rng, ["son", "daughter", "儿子"], len(conflict)), dtype="str"
-    )
-    other_rows = np.flatnonzero((kind != "spouse").to_numpy())
-    rev = _copies(
-        rel, other_rows[rng.integers(0, len(other_rows), k)] if len(other_rows) else other_rows
-    )
-    rev_kind = (
-        kind.iloc[0:0]
-        if rev.empty
-        else rev["relation"].str.strip().str.lower().map(RELATION_SYNONYMS)
-    )
-    rev = rev.assign(
-        person_id=rev["relative_id"].to_numpy(),
-        relative_id=rev["person_id"].to_numpy(),
-        relation=pd.Series(rev_kind.map(_REVERSE).to_numpy(), dtype="str"),
-    )
-    rel = _mix(
-        rng,
-        rel,
-        [(miss, None), (bad, None), (unk_rel, None), (self_rel, None), (unk_p, None),
-         (conflict, None), (rev, None)],
-    )  # fmt: skip
-
-    # -- referrals ------------------------------------------------------------------
-    r = len(ref)
-    k = _dirty_count(r)
-    miss = _copies(ref, _rows(rng, r, k))
-    _null(miss, "referee_id", np.ones(k, dtype=bool))
-    bad = _copies(ref, _rows(rng, r, k))
-    _set_text(bad, "referred_at", np.ones(k, dtype=bool), _cycle_text(rng, _BAD_DATES, k))
-    self_ref = _copies(ref, _rows(rng, r, k))
-    self_ref["referee_id"] = self_ref["referrer_id"]
-    unk_p = _copies(ref, _rows(rng, r, k))
-    unk_p["referrer_id"] = unknown_ids(k).to_numpy()
-    # a second, later (or undated) referrer of someone already referred
-    at = ref["referred_at"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    early = np.flatnonzero(at < asof - 31)
-    dup = _copies(ref, early[rng.integers(0, len(early), k)] if len(early) else early)
-    other = rng.integers(0, n, len(dup))
-    other = np.where(pid.to_numpy()[other] == dup["referee_id"].to_numpy(), (other + 1) % n, other)
-    dup["referrer_id"] = pid.to_numpy()[other]
-    later = dup["referred_at"] + pd.to_timedelta(rng.integers(1, 31, len(dup)), unit="D")
-    dup["referred_at"] = later.where(np.arange(len(dup)) % 2 == 0)
-    # cycles: the end of a chain (one or two steps below a root) refers the root back
-    first = ref.drop_duplicates("referrer_id").set_index("referrer_id")
-    roots = first.index[~first.index.isin(ref["referee_id"])]
-    roots = roots[_distinct(rng, len(roots), min(len(roots), 4 * k))] if len(roots) else roots
-    b = first["referee_id"].reindex(roots)
-    t1 = first["referred_at"].reindex(roots)
-    c = first["referee_id"].reindex(b.to_numpy())
-    t2 = first["referred_at"].reindex(b.to_numpy())
-    deep = c.notna().to_numpy() & (rng.random(len(roots)) < 0.5)
-    tail = np.where(deep, c.to_numpy(dtype=object), b.to_numpy(dtype=object))
-    tmax = np.where(deep, t2.to_numpy(), t1.to_numpy()).astype("datetime64[D]").astype(np.int64)
-    ok = np.flatnonzero(tmax < asof)[:k]
-    gap = asof - tmax[ok]
-    cyc = pd.DataFrame(
-        {
-            "referrer_id": pd.Series(tail[ok], dtype="str"),
-            "referee_id": pd.Series(roots.to_numpy(dtype=object)[ok], dtype="str"),
-            "referred_at": _dates(tmax[ok] + 1 + (rng.random(len(ok)) * gap).astype(np.int64)),
-        }
-    )
-    rep_rows = _rows(rng, r, k)
-    rep = _copies(ref, rep_rows)
-    ref = _mix(
-        rng,
-        ref,
-        [(miss, None), (bad, None), (self_ref, None), (unk_p, None), (dup, None), (cyc, None),
-         (rep, rep_rows)],
-    )  # fmt: skip
-
-    # -- holdings -------------------------------------------------------------------
-    h = len(hold)
-    hold = hold.assign(agent_id=_ids("A", rng.integers(0, 5_000, h), 4))
-    k = _dirty_count(h)
-    fresh_h = _ids("HX", np.arange(4 * k), 7).to_numpy()
-    miss = _copies(hold, _rows(rng, h, k))
-    miss["holding_id"] = fresh_h[:k]
-    half = np.arange(k) % 2 == 0
-    _null(miss, "line", half)
-    _null(miss, "purchased_at", ~half)
-    bad = _copies(hold, _rows(rng, h, k))
-    bad["holding_id"] = fresh_h[k : 2 * k]
-    which = np.arange(k) % 4
-    for i, (col, opts) in enumerate(
-        [("amount", _BAD_NUMBERS), ("purchased_at", _BAD_DATES), ("expires_at", _BAD_DATES),
-         ("sum_assured", _BAD_NUMBERS)]
-    ):  # fmt: skip
-        _set_text(bad, col, which == i, _cycle_text(rng, opts, int((which == i).sum())))
-    neg = _copies(hold, _rows(rng, h, k))
-    neg["holding_id"] = fresh_h[2 * k : 3 * k]
-    neg["amount"] = -np.maximum(neg["amount"].to_numpy(), 100.0)
-    unk_p = _copies(hold, _rows(rng, h, k))
-    unk_p["holding_id"] = fresh_h[3 * k :]
-    unk_p["person_id"] = unknown_ids(k).to_numpy()
-    two = _distinct(rng, h, 2 * k)
-    same_rows, diff_rows = two[::2], two[1::2]
-    same = _copies(hold, same_rows)
-    diff = _copies(hold, diff_rows)
-    diff["amount"] = diff["amount"] + 1.0
-    hold = _mix(
-        rng,
-        hold,
-        [(miss, None), (bad, None), (neg, None), (unk_p, None), (same, same_rows),
-         (diff, diff_rows)],
-    )  # fmt: skip
-    return {"people": people, "relations": rel, "referrals": ref, "holdings": hold}

@@ -1,6 +1,6 @@
 """Reading cells as their canonical kinds, as Spark column expressions.
 
-The rules are those of :func:`famgraph.build` (METRICS.md sections 1-2): text is
+The rules are those of :func:`famgraph.build` (docs/metrics.md sections 1-2): text is
 stripped and an empty cell is missing; a cell that cannot be read as its column's
 kind is ``bad_type``. Every function returns ``(value, missing, bad)`` columns and
 never raises on a bad cell (ANSI mode included: only ``try_`` casts are used).
@@ -23,7 +23,7 @@ FALSE_WORDS = ("false", "f", "no", "n", "0", "0.0", "否", "假", "错")
 # Python's str.strip() whitespace: Unicode White_Space plus the separators \x1c-\x1f.
 _EDGE_SPACE = r"(?U)^[\s\x1c-\x1f]+|[\s\x1c-\x1f]+$"
 _NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
-#: Date forms people write (METRICS.md section 2), once 年 and 月 are turned into "-" and
+#: Date forms people write (docs/metrics.md section 2), once 年 and 月 are turned into "-" and
 #: 日 dropped: 2023-01-05, 2023/1/5, 2023.1.5 or 20230105, optionally with a time of
 #: day and a time-zone suffix (dropped: the wall time as written is kept).
 _DATE = (

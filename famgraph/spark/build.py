@@ -1,6 +1,6 @@
 """Tables in -> one validated :class:`~famgraph.spark.SparkGraph`, on Spark.
 
-The same rules as :func:`famgraph.build` (METRICS.md sections 1-3): every input row
+The same rules as :func:`famgraph.build` (docs/metrics.md sections 1-3): every input row
 ends kept, merged (a duplicate of a kept row) or rejected with the first reason in
 precedence order, and the accounting is the same. Each table's rows carry one
 *ledger* cell, ``(rank, column, detail)`` of the reason that currently wins; a
@@ -1022,8 +1022,9 @@ def build(
 
     The rules, reasons, precedence and accounting of :func:`famgraph.build`
     (see ``docs/input.md``): every input row is kept, merged or rejected with a
-    reason; ``sg.quality_report()`` and ``sg.rejects`` are Spark DataFrames equal to
-    the in-memory ones.
+    reason; an unreadable optional descriptive cell is emptied and listed in
+    ``sg.issues`` instead. ``sg.quality_report()``, ``sg.rejects`` and ``sg.issues``
+    are Spark DataFrames equal to the in-memory ones.
 
     Parameters
     ----------
@@ -1070,14 +1071,15 @@ def build(
     ...     ["person_id", "relative_id", "relation"])
     >>> sg = fgs.build(spark, people, relations, as_of="2025-01-01")
     >>> sg.quality_report().show()
-    +---------+-------+----+------+--------+
-    |    table|rows_in|kept|merged|rejected|
-    +---------+-------+----+------+--------+
-    |   people|      3|   3|     0|       0|
-    |relations|      3|   1|     1|       1|
-    |referrals|      0|   0|     0|       0|
-    | holdings|      0|   0|     0|       0|
-    +---------+-------+----+------+--------+
+    +----------------+-------+----+------+--------+-------------+
+    |           table|rows_in|kept|merged|rejected|cells_blanked|
+    +----------------+-------+----+------+--------+-------------+
+    |          people|      3|   3|     0|       0|            0|
+    |       relations|      3|   1|     1|       1|            0|
+    |       referrals|      0|   0|     0|       0|            0|
+    |        holdings|      0|   0|     0|       0|            0|
+    |policy_relations|      0|   0|     0|       0|            0|
+    +----------------+-------+----+------+--------+-------------+
     <BLANKLINE>
     >>> sg.rejects.select("table", "row", "reason").show()
     +---------+---+--------------+

@@ -1,6 +1,6 @@
 """Household coverage on Spark: who lacks which cover, how protected each household is.
 
-METRICS.md section 4, as :mod:`famgraph.analysis.coverage`: the plan is a small
+docs/metrics.md section 4, as :mod:`famgraph.analysis.coverage`: the plan is a small
 pandas table (validated by :func:`famgraph.validate_plan`) joined to the persons by
 role; running cover is an anti-join against the covering holdings.
 """

@@ -1,4 +1,4 @@
-"""Households, families, ages and roles on Spark (METRICS.md section 3)."""
+"""Households, families, ages and roles on Spark (docs/metrics.md section 3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Influence: PageRank over referrals and social ties, on Spark (METRICS.md section 7)."""
+"""Influence: PageRank over referrals and social ties, on Spark (docs/metrics.md section 7)."""
 
 from __future__ import annotations
 

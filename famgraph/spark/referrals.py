@@ -1,4 +1,4 @@
-"""Value, repurchase and referral-chain value on Spark (METRICS.md sections 5-6)."""
+"""Value, repurchase and referral-chain value on Spark (docs/metrics.md sections 5-6)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def _bought(sg: SparkGraph) -> DataFrame:
 def value_metrics(sg: SparkGraph) -> DataFrame:
     """``person_id, frequency, recency_days, monetary, active_quarters, continuous`` plus ``ORD``.
 
-    METRICS.md section 5, as :func:`famgraph.analysis.value.value_metrics`. One
+    docs/metrics.md section 5, as :func:`famgraph.analysis.value.value_metrics`. One
     aggregation of the holdings by person, joined to the people.
     """
     key = ("value_metrics",)
@@ -210,7 +210,7 @@ def referral_value(
 
     Notes
     -----
-    METRICS.md section 6. The kept referral forest's ancestor pairs (one join per
+    docs/metrics.md section 6. The kept referral forest's ancestor pairs (one join per
     generation, as many rows as the sum of all generations, kept with the graph)
     give every column by one aggregation per ancestor and one per descendant.
 

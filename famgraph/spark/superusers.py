@@ -1,4 +1,4 @@
-"""Relationship tiers and super-user scores on Spark (METRICS.md section 7)."""
+"""Relationship tiers and super-user scores on Spark (docs/metrics.md section 7)."""
 
 from __future__ import annotations
 
@@ -178,7 +178,7 @@ def super_users(
 
     Notes
     -----
-    METRICS.md section 7. The score is 100 x the weighted sum of percentile ranks
+    docs/metrics.md section 7. The score is 100 x the weighted sum of percentile ranks
     among customers (pandas ``rank(method="average", pct=True)``): R = -recency_days
     ranked among customers with a purchase (the others get no recency credit), F =
     frequency, M = monetary and C = chain_value ranked on values rounded to 6

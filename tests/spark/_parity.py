@@ -83,7 +83,7 @@ def assert_same_book(sg: Any, g: fg.CustomerGraph) -> None:
     assert sg.as_of == g.as_of
 
 
-# --- METRICS.md as written, from the in-memory engine's own inputs -------------------------
+# --- docs/metrics.md as written, from the in-memory engine's own inputs -------------------------
 def coverage_score_reference(g: fg.CustomerGraph, plan: pd.DataFrame | None) -> pd.Series:
     """Per household: covered weight / required weight with weight max(1, 5 - priority)."""
     p = fg.DEFAULT_PLAN if plan is None else fg.validate_plan(plan)
@@ -100,7 +100,7 @@ def coverage_score_reference(g: fg.CustomerGraph, plan: pd.DataFrame | None) -> 
 
 
 def score_reference(g: fg.CustomerGraph, su: pd.DataFrame, weights: dict | None) -> np.ndarray:
-    """METRICS.md section 7 score from the in-memory super_users inputs.
+    """docs/metrics.md section 7 score from the in-memory super_users inputs.
 
     R = -recency_days ranked among customers with a purchase (others 0), F, M, C, I
     ranked among customers, M and C on values rounded to 6 decimals, I on

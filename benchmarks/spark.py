@@ -83,6 +83,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--shuffle-partitions", type=int, default=8)
     ap.add_argument("--driver-memory", default="8g")
     ap.add_argument("--distributed-pagerank", action="store_true")
+    ap.add_argument(
+        "--memory-only", action="store_true", help="time only the in-memory engine (no Spark)"
+    )
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args(argv)
 
@@ -117,6 +120,25 @@ def main(argv: list[str] | None = None) -> None:
         print(f"memory {name:<18} {mem[name]:8.2f} s", flush=True)
     mem_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     del g
+    if args.memory_only:
+        steps = ["build", *[n for n, _ in mem_cases]]
+        report = "\n".join(
+            [
+                f"In-memory engine only, {args.people:,} people: `.venv/bin/python "
+                f"benchmarks/spark.py --people {args.people} --seed {args.seed} --memory-only`"
+                f" ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average "
+                f"{os.getloadavg()[0]:.1f} at the end; peak RSS {mem_rss:,.0f} MiB)",
+                "",
+                "| step | in-memory s |",
+                "|---|---:|",
+                *[f"| {n} | {mem[n]:.2f} |" for n in steps],
+                f"| **all** | **{sum(mem[n] for n in steps):.2f}** |",
+            ]
+        )
+        print(report)
+        if args.out:
+            args.out.write_text(report + "\n", encoding="utf-8")
+        return
 
     # --- the Spark engine ---------------------------------------------------------------
     os.environ["PYSPARK_PYTHON"] = sys.executable

@@ -91,7 +91,9 @@ def read_table(
 
     CSV cells are read as text (only an empty cell is missing), quoted cells may
     span lines, and a doubled quote is a quote -- the dialect pandas writes -- so
-    that :func:`build` can reject unreadable values instead of guessing.
+    that :func:`build` can reject unreadable values instead of guessing. A path with
+    a scheme (``hdfs://``, ``s3a://``, ``file://``) goes to Spark as it is; a plain
+    path is a local file.
 
     Raises
     ------
@@ -99,17 +101,19 @@ def read_table(
         When the file does not exist or cannot be read; the message names the path.
     """
     p = Path(path)
-    if not p.is_file():
+    remote = "://" in str(path)
+    if not remote and not p.is_file():
         raise DataError(
             f"Cannot read the {table} table: no file at {str(p)!r}. Check the path; "
             "famgraph reads .csv (UTF-8) and .parquet files.",
             table=table,
         )
     try:
+        target = str(path) if remote else str(p.resolve())
         if p.suffix.lower() in (".parquet", ".pq"):
-            return spark.read.parquet(str(p.resolve()))
+            return spark.read.parquet(target)
         df = spark.read.csv(
-            str(p.resolve()),
+            target,
             header=True,
             inferSchema=False,
             multiLine=True,

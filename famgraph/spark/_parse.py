@@ -15,7 +15,7 @@ from pyspark.sql import types as T
 from famgraph.ingest.parse import DATE_FORMS
 from famgraph.rules import EARLIEST_DATE, LARGEST_AMOUNT, LATEST_DATE, OLDEST_AGE
 
-__all__ = ["FALSE_WORDS", "TRUE_WORDS", "parse", "text", "why"]
+__all__ = ["FALSE_WORDS", "TRUE_WORDS", "date_from_text", "parse", "text", "why"]
 
 TRUE_WORDS = ("true", "t", "yes", "y", "1", "1.0", "是", "真", "对")
 FALSE_WORDS = ("false", "f", "no", "n", "0", "0.0", "否", "假", "错")
@@ -65,7 +65,13 @@ def _decimal_seconds(sec: Column, frac: Column) -> Column:
     return txt.try_cast(T.DecimalType(8, 6))
 
 
-def _date_from_text(t: Column) -> Column:
+def date_from_text(t: Column) -> Column:
+    """The date (``timestamp_ntz``) a text cell writes, null when none; no range check.
+
+    Computed once per column in a projection of its own (see :func:`parse`'s
+    ``parsed``): the expression is large, and Spark's code generation gives up
+    (64 KB per method) when a projection repeats it.
+    """
     t = F.regexp_replace(F.regexp_replace(t, "[年月]", "-"), "日", "")
 
     def g(i: int) -> Column:
@@ -114,6 +120,7 @@ def parse(
     *,
     integral: bool = False,
     open_ended_after: bool = False,
+    parsed: Column | None = None,
 ) -> tuple[Column, Column, Column]:
     """``(value, missing, bad)`` for one input column read as ``kind``.
 
@@ -122,6 +129,8 @@ def parse(
     bool cell takes the default True). Dates outside 1800-2199 are bad -- or, with
     ``open_ended_after`` (``expires_at``), missing when later; numbers beyond
     ``LARGEST_AMOUNT`` are bad, whole numbers outside ``[0, OLDEST_AGE]`` too.
+    ``parsed``: for a date column read as text, :func:`date_from_text` of it, already
+    computed (a column reference).
     """
     no = F.lit(False)
     if kind == "str":
@@ -133,7 +142,7 @@ def parse(
             value, late = _in_range(v, open_ended_after=open_ended_after)
             return value, v.isNull(), v.isNotNull() & value.isNull() & ~late
         t = text(col, dtype, integral=integral)
-        v = _date_from_text(t)
+        v = date_from_text(t) if parsed is None else parsed
         value, late = _in_range(v, open_ended_after=open_ended_after)
         return value, t.isNull(), t.isNotNull() & value.isNull() & ~late
     if kind in ("float", "int"):

@@ -38,7 +38,7 @@ from famgraph.schema import (
     Table,
 )
 from famgraph.spark._frames import arrow_udfs, c, materialize, number_rows, prefix, release
-from famgraph.spark._parse import parse, why
+from famgraph.spark._parse import date_from_text, parse, text, why
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -78,6 +78,7 @@ _WHY_TYPE = T.StructType(
         T.StructField("detail", T.StringType()),
     ]
 )
+_TEMPORAL = (T.TimestampType, T.TimestampNTZType, T.DateType)
 _FILE_SUFFIXES = (".csv", ".parquet", ".pq", ".csv.gz")
 
 
@@ -362,6 +363,16 @@ def _prepare(
     ]
     integral = _integral_floats(df, floats_as_text)
     extras = [n for n in names if n not in spec.names]
+    # dates written as text: parsed in a projection of their own (see parse's `parsed`)
+    parsed: dict[str, Column] = {}
+    for col in spec.columns:
+        dtype = types.get(col.name)
+        if col.kind != "date" or dtype is None or isinstance(dtype, _TEMPORAL):
+            continue
+        name = prefix("date_" + col.name)
+        t = text(c(col.name), dtype, integral=integral.get(col.name, False))
+        df = df.withColumn(name, date_from_text(t))
+        parsed[col.name] = F.col(name)
     cols: list[Column] = [F.col(ROW)]
     cands: list[Column] = []
     issues: list[Column] = []
@@ -375,6 +386,7 @@ def _prepare(
             col.kind,
             integral=integral.get(col.name, False),
             open_ended_after=col.name == "expires_at",
+            parsed=parsed.get(col.name),
         )
         if col.required:
             cands.append(led.cand("missing_value", miss, col.name, f"{col.name} is empty"))

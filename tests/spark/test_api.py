@@ -118,10 +118,10 @@ def test_columns_mapping_and_parquet_folder(spark: Any, tmp_path: Path) -> None:
     with pytest.raises(fg.DataError, match="No people table"):
         fgs.read_dir(spark, tmp_path / "..")
     # a path with a scheme (hdfs://, s3a://, file://) goes to Spark as it is
-    by_uri = fgs.build(spark, (tmp_path / "people.parquet").as_uri(), columns=columns)
-    assert to_pd(by_uri.people)["person_id"].tolist() == ["A", "B"]
+    by_uri = fgs.read_table(spark, (tmp_path / "people.parquet").as_uri(), "people")
+    assert to_pd(by_uri)["cust_no"].tolist() == ["A", "B"]
     with pytest.raises(fg.DataError, match="Cannot read the people table"):
-        fgs.build(spark, (tmp_path / "nope.parquet").as_uri())
+        fgs.read_table(spark, (tmp_path / "nope.parquet").as_uri(), "people")
 
 
 def test_the_date_forms_people_write(spark: Any) -> None:

@@ -53,16 +53,27 @@ _language = click.option(
 )
 
 
+def _book_size(default: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--people N`` and ``--seed S`` of a synthetic book."""
+
+    def deco(f: Callable[..., Any]) -> Callable[..., Any]:
+        f = click.option(
+            "--seed", default=0, show_default=True, help="Random seed of the synthetic book."
+        )(f)
+        return click.option(
+            "--people",
+            "n_people",
+            default=default,
+            show_default=True,
+            type=click.IntRange(min=1),
+            help="Number of people in the synthetic book.",
+        )(f)
+
+    return deco
+
+
 @main.command()
-@click.option(
-    "--people",
-    "n_people",
-    default=20_000,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Size of the synthetic book.",
-)
-@click.option("--seed", default=0, show_default=True, help="Random seed of the synthetic book.")
+@_book_size(20_000)
 @click.option(
     "--out",
     "-o",
@@ -87,15 +98,7 @@ def demo(n_people: int, seed: int, out: str, language: str) -> None:
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False), callback=writable_folder)
-@click.option(
-    "--people",
-    "n_people",
-    default=10_000,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Number of people in the book.",
-)
-@click.option("--seed", default=0, show_default=True, help="Random seed of the book.")
+@_book_size(10_000)
 @click.option(
     "--encoding",
     default="utf-8",

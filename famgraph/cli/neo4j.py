@@ -133,33 +133,26 @@ def neo4j_load(uri: str, user: str, database: str | None, out: str) -> None:
     click.echo(f"wrote {g!r} to {dest}")
 
 
-@neo4j.command("gaps")
-@_store_options
-@fmt_option
-def neo4j_gaps(uri: str, user: str, database: str | None, fmt: str, out: str | None) -> None:
-    """Coverage gaps computed inside Neo4j."""
-    with _store(uri, user, database) as store, step("computing coverage gaps in Neo4j"):
-        result = store.coverage_gaps()
-    emit(result, fmt, out)
+def _pushdown_command(name: str, method: str, what: str, doc: str) -> None:
+    @neo4j.command(name=name, help=doc)
+    @_store_options
+    @fmt_option
+    def cmd(uri: str, user: str, database: str | None, fmt: str, out: str | None) -> None:
+        with _store(uri, user, database) as store, step(f"computing {what} in Neo4j"):
+            result = getattr(store, method)()
+        emit(result, fmt, out)
 
 
-@neo4j.command("referral-value")
-@_store_options
-@fmt_option
-def neo4j_referral_value(
-    uri: str, user: str, database: str | None, fmt: str, out: str | None
-) -> None:
-    """Referral-chain value computed inside Neo4j."""
-    with _store(uri, user, database) as store, step("computing referral value in Neo4j"):
-        result = store.referral_value()
-    emit(result, fmt, out)
-
-
-@neo4j.command("super-users")
-@_store_options
-@fmt_option
-def neo4j_super_users(uri: str, user: str, database: str | None, fmt: str, out: str | None) -> None:
-    """Super users, their inputs computed inside Neo4j."""
-    with _store(uri, user, database) as store, step("computing super users in Neo4j"):
-        result = store.super_users()
-    emit(result, fmt, out)
+_pushdown_command("gaps", "coverage_gaps", "coverage gaps", "Coverage gaps computed inside Neo4j.")
+_pushdown_command(
+    "referral-value",
+    "referral_value",
+    "referral value",
+    "Referral-chain value computed inside Neo4j.",
+)
+_pushdown_command(
+    "super-users",
+    "super_users",
+    "super users",
+    "Super users, their inputs computed inside Neo4j.",
+)

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from famgraph.cli._common import as_of_option, main
+from famgraph.cli._common import book_options, main
 from famgraph.errors import FamgraphError
 
 
@@ -39,7 +39,7 @@ def _serve_fail(message: str) -> SystemExit:
     multiple=True,
     help="Browser origin allowed to call the API (repeatable; default: CORS off).",
 )
-@as_of_option
+@book_options
 def serve(
     directory: str | None,
     neo4j_uri: str | None,
@@ -49,6 +49,7 @@ def serve(
     port: int,
     cors_origins: tuple[str, ...],
     as_of: str | None,
+    encoding: str | None,
 ) -> None:
     """Serve DIR (or --neo4j URI) as an HTTP JSON API until interrupted.
 
@@ -59,8 +60,8 @@ def serve(
     """
     if (directory is None) == (neo4j_uri is None):
         raise _serve_fail("give either DIR or --neo4j URI.")
-    if neo4j_uri is not None and as_of is not None:
-        raise _serve_fail("--as-of applies to DIR only.")
+    if neo4j_uri is not None and (as_of is not None or encoding is not None):
+        raise _serve_fail("--as-of and --encoding apply to DIR only.")
     try:
         from famgraph.service import DirectorySource, Neo4jSource
         from famgraph.service import serve as run
@@ -69,7 +70,7 @@ def serve(
             "the serve extra is not installed: pip install 'famgraph[serve]'."
         ) from None
     if directory is not None:
-        source: Any = DirectorySource(directory, as_of=as_of)
+        source: Any = DirectorySource(directory, as_of=as_of, encoding=encoding)
     else:
         source = Neo4jSource(str(neo4j_uri), user=user, database=database)
     try:

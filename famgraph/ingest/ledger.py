@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -76,10 +77,11 @@ class Ledger:
         self.table = table
         self.n = n
         self.rank = np.full(n, len(REASONS), dtype=np.int16)
-        self.column = np.full(n, None, dtype=object)
-        self.detail = np.full(n, None, dtype=object)
         self.merged = np.zeros(n, dtype=bool)
-        self.row_numbers = np.arange(n, dtype=np.int64) if row_numbers is None else row_numbers
+        self._row_numbers = row_numbers
+        # (rows, column, detail) of each recording, in order: a later one wins for a row it
+        # names. Only rejected rows are stored -- 3 bytes a row in all, not 27, at 10M rows.
+        self._notes: list[tuple[np.ndarray, Any, np.ndarray]] = []
 
     def add(self, reason: str, mask: np.ndarray, column: str | None, detail: Detail) -> None:
         """Record ``reason`` for rows in ``mask`` where it outranks what is there."""
@@ -89,8 +91,41 @@ class Ledger:
             return
         rows = np.flatnonzero(take)
         self.rank[rows] = r
-        self.column[rows] = column
-        self.detail[rows] = _details(detail, rows)
+        self._notes.append((rows, column, _details(detail, rows)))
+
+    def share_fate(self, rows: np.ndarray, of: np.ndarray) -> None:
+        """Give ``rows`` the reason, column and detail recorded on the rows ``of``."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if len(rows) == 0:
+            return
+        self.merged[rows] = False
+        self.rank[rows] = self.rank[of]
+        column, detail = self.notes_of(of)
+        self._notes.append((rows, column, detail))
+
+    def number_of(self, rows: np.ndarray) -> np.ndarray:
+        """The input row numbers reported for the ledger positions ``rows``."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return rows if self._row_numbers is None else np.asarray(self._row_numbers)[rows]
+
+    def notes_of(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The column and detail recorded last on each of ``rows`` (object arrays)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        column = np.full(len(rows), None, dtype=object)
+        detail = np.full(len(rows), None, dtype=object)
+        if len(rows) == 0:
+            return column, detail
+        order = np.argsort(rows, kind="stable")
+        srt = rows[order]
+        for noted, col, det in self._notes:
+            pos = np.minimum(np.searchsorted(srt, noted), len(srt) - 1)
+            hit = srt[pos] == noted
+            if not hit.any():
+                continue
+            at = order[pos[hit]]
+            column[at] = col[hit] if isinstance(col, np.ndarray) else col
+            detail[at] = det[hit]
+        return column, detail
 
     @property
     def rejected(self) -> np.ndarray:
@@ -107,13 +142,14 @@ class Ledger:
 
     def frame(self) -> pd.DataFrame:
         rows = np.flatnonzero(self.rejected)
+        column, detail = self.notes_of(rows)
         return pd.DataFrame(
             {
                 "table": pd.Series([self.table] * len(rows), dtype="str"),
-                "row": self.row_numbers[rows].astype(np.int64),
+                "row": self.number_of(rows).astype(np.int64),
                 "reason": pd.Series(self.reason_of(rows), dtype="str"),
-                "column": pd.Series(self.column[rows], dtype="str"),
-                "detail": pd.Series(self.detail[rows], dtype="str"),
+                "column": pd.Series(column, dtype="str"),
+                "detail": pd.Series(detail, dtype="str"),
             },
             columns=list(REJECT_COLUMNS),
         )
@@ -222,8 +258,12 @@ def raise_first(checks: Sequence[tuple[Ledger, CellIssues | None]]) -> None:
         bad = np.flatnonzero(led.rejected)
         rej = None
         if len(bad):
-            i = int(bad[np.argmin(led.row_numbers[bad])])
-            rej = (int(led.row_numbers[i]), led.column[i], led.reason_of(np.array([i]))[0])
+            i = bad[np.argmin(led.number_of(bad))]
+            rej = (
+                int(led.number_of(i)),
+                led.notes_of(np.array([i]))[0][0],
+                led.reason_of(np.array([i]))[0],
+            )
         iss = issues.first_row() if issues is not None else None
         if iss is not None and (rej is None or iss[0] < rej[0]):
             row, column, reason = iss

@@ -286,11 +286,7 @@ def referral_rules(
     target = merged_into[follow]
     gone = led.rejected[target]
     if gone.any():
-        rows_gone = follow[gone]
-        led.merged[rows_gone] = False
-        led.rank[rows_gone] = led.rank[target[gone]]
-        led.column[rows_gone] = led.column[target[gone]]
-        led.detail[rows_gone] = led.detail[target[gone]]
+        led.share_fate(follow[gone], of=target[gone])
 
 
 def _break_cycles(

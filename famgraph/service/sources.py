@@ -52,11 +52,12 @@ class DirectorySource:
 
     path: str | os.PathLike[str]
     as_of: Any = None
+    encoding: str | None = None
     kind: SourceKind = field(default="directory", init=False)
 
     def load(self) -> CustomerGraph:
-        """``famgraph.read_dir(path, as_of=as_of)``: the files as they are now."""
-        return read_dir(self.path, as_of=self.as_of)
+        """``famgraph.read_dir(path, as_of=..., encoding=...)``: the files as they are now."""
+        return read_dir(self.path, as_of=self.as_of, encoding=self.encoding)
 
 
 @dataclass(frozen=True)

@@ -147,6 +147,8 @@ def test_non_loopback_without_token_refuses_to_start(small_book: str, host: str)
         (["{book}"], "short", "too short"),
         (["--neo4j", "bolt://127.0.0.1:1"], None, "NEO4J_PASSWORD"),
         (["--neo4j", "bolt://127.0.0.1:1", "--as-of", "2025-01-01"], None, "--as-of"),
+        (["--neo4j", "bolt://127.0.0.1:1", "--encoding", "gbk"], None, "--encoding"),
+        (["{book}", "--encoding", "klingon"], None, "not a text encoding"),
     ],
 )
 def test_bad_arguments_give_one_line_and_exit_2(
@@ -187,3 +189,16 @@ def test_loopback_without_token_prints_a_per_run_token_once(
         assert srv.log().count(token) == 2  # never logged again
     finally:
         srv.stop()
+
+
+def test_a_directory_source_reads_the_encoding_it_is_given(tmp_path: Path) -> None:
+    tables = fg.datasets.synthetic(n_people=300, seed=2)
+    fg.datasets.write_book(tables, tmp_path, encoding="gbk", forms="zh")
+    from famgraph.service import DirectorySource
+
+    g = DirectorySource(tmp_path, encoding="gbk").load()
+    want = fg.read_dir(tmp_path, encoding="gbk")
+    assert g.people["name"].tolist() == want.people["name"].tolist()
+    assert g.people["name"].str.contains("[\u4e00-\u9fff]", regex=True).any()
+    with pytest.raises(fg.DataError):
+        DirectorySource(tmp_path, encoding="utf-8").load()

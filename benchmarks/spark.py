@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -72,6 +73,14 @@ def _mb(b: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
+    work = Path(tempfile.mkdtemp(prefix="famgraph-spark-bench-"))
+    try:
+        _run(work, argv)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _run(work: Path, argv: list[str] | None) -> None:
     import pandas as pd
 
     import famgraph as fg
@@ -89,7 +98,6 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args(argv)
 
-    work = Path(tempfile.mkdtemp(prefix="famgraph-spark-bench-"))
     tables = fg.datasets.synthetic(args.people, args.seed)
     paths = {}
     for name in TABLES:

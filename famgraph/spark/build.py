@@ -38,6 +38,22 @@ from famgraph.schema import (
     Table,
 )
 from famgraph.spark._frames import arrow_udfs, c, materialize, number_rows, prefix, release
+from famgraph.spark._ledger import (
+    ISS,
+    ISS_TYPE,
+    MERGED,
+    ORD,
+    RANK,
+    ROW,
+    WHY,
+    WHY_TYPE,
+    Ledger,
+    add_issues,
+    entries_of,
+    is_open,
+    issue,
+    quoted,
+)
 from famgraph.spark._parse import date_from_text, parse, text, why
 
 if TYPE_CHECKING:
@@ -51,33 +67,10 @@ log = logging.getLogger("famgraph")
 
 TableInput = DataFrame | str | os.PathLike[str] | None
 
-ROW = prefix("row")  # 0-based input row number
-WHY = prefix("why")  # the winning reason so far: struct(rank, column, detail) or null
-MERGED = prefix("merged")
-ORD = prefix("ord")  # 0-based row number in the kept (normalised) table
-ISS = prefix("iss")  # the row's emptied cells: array of struct(column, reason, detail)
 PAYER_GIVEN = prefix("payer_given")  # holdings payer_id as written (before blanking)
 PAYER_KIND = prefix("payer_kind")  # holdings payer_relation kind as written, "self", or null
 #: ``ORD`` of the relation facts policies state: after every declared row
 POLICY_ORD = 1 << 48
-_ISS_TYPE = T.ArrayType(
-    T.StructType(
-        [
-            T.StructField("column", T.StringType()),
-            T.StructField("reason", T.StringType()),
-            T.StructField("detail", T.StringType()),
-        ]
-    )
-)
-_RANK = {r: i for i, r in enumerate(REASONS)}
-_WHY_TYPE = T.StructType(
-    [
-        T.StructField("rank", T.IntegerType()),
-        T.StructField("seq", T.IntegerType()),
-        T.StructField("column", T.StringType()),
-        T.StructField("detail", T.StringType()),
-    ]
-)
 _TEMPORAL = (T.TimestampType, T.TimestampNTZType, T.DateType)
 _FILE_SUFFIXES = (".csv", ".parquet", ".pq", ".csv.gz")
 
@@ -233,73 +226,6 @@ def _mapping_for(name: str, columns: Mapping[str, Any] | None) -> dict[str, str]
 # ---------------------------------------------------------------------------------
 # the ledger
 # ---------------------------------------------------------------------------------
-class _Ledger:
-    """Reason candidates of one table, in the order the checks run.
-
-    A candidate is ``struct(rank, seq, column, detail)`` where the check applies,
-    else null; the row's reason is the smallest candidate: the highest precedence,
-    then the first check that found it -- the in-memory ledger's rule ("a reason
-    replaces the current one only if it ranks strictly higher"). Keeping candidates
-    side by side (``array_min``) instead of nesting conditions keeps Spark's
-    expression trees linear in the number of checks.
-    """
-
-    def __init__(self) -> None:
-        self.seq = 0
-
-    def cand(self, reason: str, cond: Column, column: str | None, detail: Column | str) -> Column:
-        self.seq += 1
-        d = detail if isinstance(detail, Column) else F.lit(detail)
-        return F.when(
-            cond,
-            F.struct(
-                F.lit(_RANK[reason]).alias("rank"),
-                F.lit(self.seq).alias("seq"),
-                F.lit(column).cast("string").alias("column"),
-                d.cast("string").alias("detail"),
-            ),
-        )
-
-    @staticmethod
-    def update(df: DataFrame, *cands: Column) -> DataFrame:
-        """``WHY`` after the checks ``cands``."""
-        return df.withColumn(WHY, F.array_min(F.array(F.col(WHY), *cands)))
-
-
-def _quoted(prefix_text: str, value: Column, suffix: str) -> Column:
-    """``prefix 'value[:40]' suffix`` (the in-memory engine's detail texts)."""
-    shown = F.coalesce(F.substring(value.cast("string"), 1, 40), F.lit(""))
-    return F.concat(F.lit(prefix_text + "'"), shown, F.lit("'" + suffix))
-
-
-def _ok() -> Column:
-    """Rows neither rejected nor merged (so far)."""
-    return F.col(WHY).isNull() & ~F.col(MERGED)
-
-
-def _issue(cond: Column, column: str, reason: str, detail: Column | str) -> Column:
-    """An emptied-cell entry where ``cond`` holds, else null (for :func:`_add_issues`)."""
-    d = detail if isinstance(detail, Column) else F.lit(detail)
-    return F.when(
-        F.coalesce(cond, F.lit(False)),
-        F.struct(F.lit(column).alias("column"), F.lit(reason).alias("reason"), d.alias("detail")),
-    )
-
-
-def _issues_of(*entries: Column) -> Column:
-    """The non-null entries, in order (the in-memory engine lists a row's in check order)."""
-    if not entries:
-        return F.array().cast(_ISS_TYPE)
-    return F.filter(F.array(*entries), lambda x: x.isNotNull()).cast(_ISS_TYPE)
-
-
-def _add_issues(df: DataFrame, *entries: Column) -> DataFrame:
-    return df.withColumn(ISS, F.concat(F.col(ISS), _issues_of(*entries)))
-
-
-# ---------------------------------------------------------------------------------
-# per-table preparation: rename, required columns, parse
-# ---------------------------------------------------------------------------------
 def _integral_floats(df: DataFrame, names: list[str]) -> dict[str, bool]:
     """For float columns read as text: are all their finite values whole (one small job)?"""
     if not names:
@@ -326,7 +252,7 @@ def _header_names(columns: list[str], spec: Table, mapping: dict[str, str]) -> l
 
 
 def _prepare(
-    spec: Table, raw: DataFrame, mapping: dict[str, str], csv: bool, led: _Ledger
+    spec: Table, raw: DataFrame, mapping: dict[str, str], csv: bool, led: Ledger
 ) -> DataFrame:
     """Rename, check required columns, number the rows and parse every canonical column.
 
@@ -392,9 +318,9 @@ def _prepare(
             cands.append(led.cand("missing_value", miss, col.name, f"{col.name} is empty"))
         if col.kind != "str":
             what = why(col.kind, types[col.name])
-            detail = _quoted(f"{col.name}: cannot read ", c(col.name), f" as {what}")
+            detail = quoted(f"{col.name}: cannot read ", c(col.name), f" as {what}")
             if col.blank:
-                issues.append(_issue(bad, col.name, "bad_type", detail))
+                issues.append(issue(bad, col.name, "bad_type", detail))
             else:
                 cands.append(led.cand("bad_type", bad, col.name, detail))
         cols.append(value.alias(col.name))
@@ -403,9 +329,9 @@ def _prepare(
         if csv and isinstance(types[extra], T.StringType):
             x = F.when(x != F.lit(""), x)  # pandas reads an empty (even quoted) cell as missing
         cols.append(x.alias(extra))
-    first = F.array_min(F.array(F.lit(None).cast(_WHY_TYPE), *cands))
+    first = F.array_min(F.array(F.lit(None).cast(WHY_TYPE), *cands))
     return df.select(
-        *cols, first.alias(WHY), F.lit(False).alias(MERGED), _issues_of(*issues).alias(ISS)
+        *cols, first.alias(WHY), F.lit(False).alias(MERGED), entries_of(*issues).alias(ISS)
     )
 
 
@@ -438,11 +364,11 @@ def _row_struct(cols: list[str]) -> Column:
     return F.struct(*[c(n).alias(f"f{i}") for i, n in enumerate(cols)])
 
 
-def _dedupe_key(df: DataFrame, key: str, led: _Ledger) -> DataFrame:
+def _dedupe_key(df: DataFrame, key: str, led: Ledger) -> DataFrame:
     """Same key: identical rows merge into the first, later different ones are ``duplicate_id``."""
     cols = _data_columns(df)
-    ok = df.filter(_ok())
-    rest = df.filter(~_ok())
+    ok = df.filter(is_open())
+    rest = df.filter(~is_open())
     w = Window.partitionBy(c(key)).orderBy(ROW)
     first = prefix("first")
     ok = ok.withColumn(first, F.first(_row_struct(cols)).over(w)).withColumn(
@@ -450,7 +376,7 @@ def _dedupe_key(df: DataFrame, key: str, led: _Ledger) -> DataFrame:
     )
     later = F.col(prefix("rn")) > 1
     same = _same_row(cols, first)
-    detail = _quoted(f"{key} ", c(key), " already given by an earlier row with other values")
+    detail = quoted(f"{key} ", c(key), " already given by an earlier row with other values")
     ok = led.update(
         ok.withColumn(MERGED, later & same),
         led.cand("duplicate_id", later & ~same, key, detail),
@@ -462,15 +388,15 @@ def _dedupe_key(df: DataFrame, key: str, led: _Ledger) -> DataFrame:
 # the four tables
 # ---------------------------------------------------------------------------------
 def _people(raw: DataFrame, mapping: dict[str, str], csv: bool) -> DataFrame:
-    led = _Ledger()
+    led = Ledger()
     df = _prepare(TABLES["people"], raw, mapping, csv, led)
     neg = F.coalesce(F.col("annual_income") < 0, F.lit(False))
-    df = _add_issues(
-        df, _issue(neg, "annual_income", "negative_amount", "annual_income is negative")
+    df = add_issues(
+        df, issue(neg, "annual_income", "negative_amount", "annual_income is negative")
     ).withColumn("annual_income", F.when(~neg, F.col("annual_income")))
     role = F.lower(F.col("role"))
     bad_role = role.isNotNull() & ~role.isin(*ROLES)
-    detail = _quoted("role: ", F.col("role"), f" is not one of {list(ROLES)}")
+    detail = quoted("role: ", F.col("role"), f" is not one of {list(ROLES)}")
     df = led.update(df, led.cand("bad_type", bad_role, "role", detail))
     df = df.withColumn("role", F.when(~bad_role, role))
     return materialize(_dedupe_key(df, "person_id", led))
@@ -509,7 +435,7 @@ def _unknown_detail(col: str, value: Column, gone: Column) -> Column:
 
 
 def _unknown_persons(
-    df: DataFrame, columns: tuple[str, ...], ids: DataFrame, led: _Ledger
+    df: DataFrame, columns: tuple[str, ...], ids: DataFrame, led: Ledger
 ) -> DataFrame:
     """``unknown_person`` for rows naming an id (not empty) that is not a kept person."""
     cands = []
@@ -529,7 +455,7 @@ def _person_ids(p_led: DataFrame) -> DataFrame:
     ``gone`` (``struct(row, rank)`` of the id's first rejected row) lets
     ``unknown_person`` say which people row was rejected and why.
     """
-    kept = p_led.filter(_ok()).select("person_id").distinct()
+    kept = p_led.filter(is_open()).select("person_id").distinct()
     rej = p_led.filter(F.col(WHY).isNotNull() & F.col("person_id").isNotNull())
     first = rej.groupBy("person_id").agg(
         F.min(F.struct(F.col(ROW).alias("row"), F.col(WHY).getField("rank").alias("rank"))).alias(
@@ -566,12 +492,12 @@ def _orient(df: DataFrame, a: str, b: str) -> DataFrame:
 
 def _relations(raw: DataFrame, csv: bool, mapping: dict[str, str], ids: DataFrame) -> DataFrame:
     """Declared relation rows, checked and oriented (conflicts, repeats: :func:`_resolve`)."""
-    led = _Ledger()
+    led = Ledger()
     df = _prepare(TABLES["relations"], raw, mapping, csv, led)
     vocab = F.create_map(*[F.lit(x) for kv in RELATION_SYNONYMS.items() for x in kv])
     label = F.lower(F.col("relation"))
     kind = vocab[label]
-    detail = _quoted("relation ", F.col("relation"), " is not in the vocabulary (docs/input.md)")
+    detail = quoted("relation ", F.col("relation"), " is not in the vocabulary (docs/input.md)")
     same = F.coalesce(F.col("person_id") == F.col("relative_id"), F.lit(False))
     df = led.update(
         df,
@@ -582,7 +508,7 @@ def _relations(raw: DataFrame, csv: bool, mapping: dict[str, str], ids: DataFram
     ).withColumn(prefix("kind"), kind)
     df = _unknown_persons(df, ("person_id", "relative_id"), ids, led)
     ended = F.coalesce(F.col("until") <= F.col("since"), F.lit(False))
-    df = _add_issues(df, _issue(ended, "until", "bad_type", "until is not after since"))
+    df = add_issues(df, issue(ended, "until", "bad_type", "until is not after since"))
     df = df.withColumn("until", F.when(~ended, F.col("until"))).withColumn(
         "source", F.coalesce(F.col("source"), F.lit(SOURCE_RELATIONS))
     )
@@ -592,16 +518,18 @@ def _relations(raw: DataFrame, csv: bool, mapping: dict[str, str], ids: DataFram
 def _policy_rows(holdings: DataFrame, ids: DataFrame) -> DataFrame:
     """The ``policy_relations`` ledger: one row per kept holding whose payer_relation
     states a fact (a relation kind, not self), numbered by its holdings row."""
-    led = _Ledger()
-    cand = holdings.filter(_ok() & F.col(PAYER_KIND).isNotNull() & (F.col(PAYER_KIND) != "self"))
+    led = Ledger()
+    cand = holdings.filter(
+        is_open() & F.col(PAYER_KIND).isNotNull() & (F.col(PAYER_KIND) != "self")
+    )
     df = cand.select(
         F.col(ROW),
         F.col(PAYER_GIVEN).alias("payer_id"),
         F.col("person_id"),
         F.col(PAYER_KIND).alias(prefix("kind")),
-        F.lit(None).cast(_WHY_TYPE).alias(WHY),
+        F.lit(None).cast(WHY_TYPE).alias(WHY),
         F.lit(False).alias(MERGED),
-        F.array().cast(_ISS_TYPE).alias(ISS),
+        F.array().cast(ISS_TYPE).alias(ISS),
     )
     same = F.coalesce(F.col("payer_id") == F.col("person_id"), F.lit(False))
     df = led.update(
@@ -632,9 +560,9 @@ def _resolve(declared: DataFrame, policy: DataFrame) -> tuple[DataFrame, DataFra
     """
     src, dst, kind, part = prefix("src"), prefix("dst"), prefix("kind"), prefix("part")
     facts = (
-        declared.filter(_ok())
+        declared.filter(is_open())
         .select(F.lit(0).alias(part), ROW, src, dst, kind)
-        .unionByName(policy.filter(_ok()).select(F.lit(1).alias(part), ROW, src, dst, kind))
+        .unionByName(policy.filter(is_open()).select(F.lit(1).alias(part), ROW, src, dst, kind))
     )
     lo, hi = F.least(F.col(src), F.col(dst)), F.greatest(F.col(src), F.col(dst))
     fam = facts.filter(F.col(kind).isin(*FAMILY_KINDS))
@@ -660,7 +588,7 @@ def _resolve(declared: DataFrame, policy: DataFrame) -> tuple[DataFrame, DataFra
     )
     out = []
     for i, (df, column) in enumerate(((declared, "relation"), (policy, "payer_relation"))):
-        led = _Ledger()
+        led = Ledger()
         mine = facts.filter(F.col(part) == i).drop(part)
         df = df.join(mine, F.col(ROW) == F.col(prefix("r")), "left").drop(prefix("r"))
         hit = F.coalesce(F.col(prefix("c")), F.lit(False))
@@ -681,7 +609,7 @@ def _resolve(declared: DataFrame, policy: DataFrame) -> tuple[DataFrame, DataFra
 
 
 def _referrals(raw: DataFrame, csv: bool, mapping: dict[str, str], ids: DataFrame) -> DataFrame:
-    led = _Ledger()
+    led = Ledger()
     df = _prepare(TABLES["referrals"], raw, mapping, csv, led)
     same = F.coalesce(F.col("referrer_id") == F.col("referee_id"), F.lit(False))
     df = led.update(
@@ -693,8 +621,8 @@ def _referrals(raw: DataFrame, csv: bool, mapping: dict[str, str], ids: DataFram
     # one referrer per referee: earliest referred_at (missing last), then smallest referrer;
     # a loser that repeats the winner exactly is merged into it, the others are rejected
     cols = _data_columns(df)
-    ok = df.filter(_ok())
-    rest = df.filter(~_ok())
+    ok = df.filter(is_open())
+    rest = df.filter(~is_open())
     w = Window.partitionBy("referee_id").orderBy(
         F.col("referred_at").asc_nulls_last(), F.col("referrer_id").asc(), F.col(ROW).asc()
     )
@@ -738,7 +666,7 @@ def _referrals(raw: DataFrame, csv: bool, mapping: dict[str, str], ids: DataFram
     df = materialize(df)
     # a repeat of a row that a cycle then rejected shares its fate
     fate = df.filter(
-        F.col(WHY).isNotNull() & (F.col(WHY).getField("rank") == _RANK["referral_cycle"])
+        F.col(WHY).isNotNull() & (F.col(WHY).getField("rank") == RANK["referral_cycle"])
     )
     fate = fate.select(F.col(ROW).alias(prefix("target")), F.col(WHY).alias(prefix("fate")))
     df = df.join(fate, F.col(into) == F.col(prefix("target")), "left")
@@ -760,7 +688,7 @@ def _cycle_rows(df: DataFrame) -> DataFrame:
     every remaining pointer on a cycle and give each node the smallest id of the
     2^k nodes up its chain: on a cycle, the cycle's smallest id. O(log depth) joins.
     """
-    edges = df.filter(_ok()).select(
+    edges = df.filter(is_open()).select(
         F.col("referee_id").alias("x"),
         F.col("referrer_id").alias("a"),
         F.col(ROW),
@@ -814,7 +742,7 @@ def _cycle_rows(df: DataFrame) -> DataFrame:
 
 
 def _holdings(raw: DataFrame, csv: bool, mapping: dict[str, str], ids: DataFrame) -> DataFrame:
-    led = _Ledger()
+    led = Ledger()
     df = _prepare(TABLES["holdings"], raw, mapping, csv, led)
     df = df.withColumn("line", F.lower(F.col("line")))
     cands = []
@@ -841,7 +769,7 @@ def _payers(df: DataFrame, ids: DataFrame) -> DataFrame:
     df = _known(df, "payer_id", ids, flag)
     gone = F.col("payer_id").isNotNull() & ~F.col(flag)
     detail = _unknown_detail("payer_id", F.col("payer_id"), F.col(flag + "_gone"))
-    df = _add_issues(df, _issue(gone, "payer_id", "unknown_person", detail))
+    df = add_issues(df, issue(gone, "payer_id", "unknown_person", detail))
     df = df.withColumn("payer_id", F.when(~gone, F.col("payer_id"))).drop(flag, flag + "_gone")
 
     pairs = [*RELATION_SYNONYMS.items(), *[(x, "self") for x in SELF_LABELS]]
@@ -855,19 +783,19 @@ def _payers(df: DataFrame, ids: DataFrame) -> DataFrame:
         & F.coalesce(F.col("payer_id") != F.col("person_id"), F.lit(True))
     )
     other = F.coalesce(other, F.lit(False))
-    df = _add_issues(
+    df = add_issues(
         df,
-        _issue(
+        issue(
             bad_label,
             "payer_relation",
             "unknown_relation",
-            _quoted(
+            quoted(
                 "payer_relation ",
                 F.col("payer_relation"),
                 " is not in the vocabulary (self/本人 or a relation label; docs/input.md)",
             ),
         ),
-        _issue(
+        issue(
             other,
             "payer_relation",
             "bad_type",
@@ -1008,7 +936,7 @@ def _derive_holding_ids(df: DataFrame) -> DataFrame:
 # ---------------------------------------------------------------------------------
 def _kept(ledger: DataFrame, columns: list[str]) -> DataFrame:
     """The kept rows; ``ORD`` (their input row number) orders them as the input did."""
-    return ledger.filter(_ok()).select(F.col(ROW).alias(ORD), *[c(n) for n in columns])
+    return ledger.filter(is_open()).select(F.col(ROW).alias(ORD), *[c(n) for n in columns])
 
 
 def _infer_as_of(people: DataFrame, referrals: DataFrame, holdings: DataFrame) -> pd.Timestamp:
@@ -1145,7 +1073,7 @@ def build(
         )
 
     rel_cols = data("relations")
-    stated = oriented(pol_led).filter(_ok())
+    stated = oriented(pol_led).filter(is_open())
     stated = stated.select(
         (F.col(ROW) + F.lit(POLICY_ORD)).alias(ORD),
         *[
@@ -1177,82 +1105,3 @@ def build(
         as_of=at,
         ledgers=ledgers,
     )
-
-
-def issues_of(ledgers: Mapping[str, DataFrame]) -> DataFrame:
-    """``table, row, column, reason, detail`` of every emptied cell of a row not rejected.
-
-    By table, then row, then the order of the checks.
-    """
-    parts = []
-    for i, (name, led) in enumerate(ledgers.items()):
-        rows = led.filter(F.col(WHY).isNull() & (F.size(ISS) > 0))
-        parts.append(
-            rows.select(
-                F.lit(i).alias(prefix("t")),
-                F.lit(name).alias("table"),
-                F.col(ROW).alias("row"),
-                F.posexplode(ISS).alias(prefix("pos"), prefix("x")),
-            ).select(
-                prefix("t"),
-                "table",
-                "row",
-                prefix("pos"),
-                F.col(prefix("x")).getField("column").alias("column"),
-                F.col(prefix("x")).getField("reason").alias("reason"),
-                F.col(prefix("x")).getField("detail").alias("detail"),
-            )
-        )
-    out = parts[0]
-    for p in parts[1:]:
-        out = out.unionByName(p)
-    return out.orderBy(prefix("t"), "row", prefix("pos")).drop(prefix("t"), prefix("pos"))
-
-
-def rejects_of(ledgers: Mapping[str, DataFrame]) -> DataFrame:
-    """``table, row, reason, column, detail`` of every rejected row, by table then row."""
-    reasons = F.array(*[F.lit(r) for r in REASONS])
-    parts = []
-    for i, (name, led) in enumerate(ledgers.items()):
-        parts.append(
-            led.filter(F.col(WHY).isNotNull()).select(
-                F.lit(i).alias(prefix("t")),
-                F.lit(name).alias("table"),
-                F.col(ROW).alias("row"),
-                reasons[F.col(WHY).getField("rank")].alias("reason"),
-                F.col(WHY).getField("column").alias("column"),
-                F.col(WHY).getField("detail").alias("detail"),
-            )
-        )
-    out = parts[0]
-    for p in parts[1:]:
-        out = out.unionByName(p)
-    return out.orderBy(prefix("t"), "row").drop(prefix("t"))
-
-
-def quality_of(ledgers: Mapping[str, DataFrame]) -> DataFrame:
-    """``table, rows_in, kept, merged, rejected, cells_blanked`` per accounted table."""
-    parts = []
-    for i, (name, led) in enumerate(ledgers.items()):
-        rejected = F.col(WHY).isNotNull()
-        parts.append(
-            led.agg(
-                F.lit(i).alias(prefix("t")),
-                F.lit(name).alias("table"),
-                F.count(F.lit(1)).cast("long").alias("rows_in"),
-                F.coalesce(F.sum((~rejected & ~F.col(MERGED)).cast("long")), F.lit(0)).alias(
-                    "kept"
-                ),
-                F.coalesce(F.sum((~rejected & F.col(MERGED)).cast("long")), F.lit(0)).alias(
-                    "merged"
-                ),
-                F.coalesce(F.sum(rejected.cast("long")), F.lit(0)).alias("rejected"),
-                F.coalesce(
-                    F.sum(F.when(~rejected, F.size(ISS)).otherwise(0).cast("long")), F.lit(0)
-                ).alias("cells_blanked"),
-            )
-        )
-    out = parts[0]
-    for p in parts[1:]:
-        out = out.unionByName(p)
-    return out.orderBy(prefix("t")).drop(prefix("t"))

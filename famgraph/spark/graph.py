@@ -10,7 +10,7 @@ from pyspark.sql import functions as F
 
 from famgraph.schema import ACCOUNTED_TABLES, SOURCE_POLICY, TABLES
 from famgraph.spark._frames import c, prefix
-from famgraph.spark.build import ORD, issues_of, quality_of, rejects_of
+from famgraph.spark._ledger import ORD, issues_of, quality_of, rejects_of
 
 if TYPE_CHECKING:
     from famgraph.graph import CustomerGraph

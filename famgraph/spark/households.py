@@ -10,7 +10,7 @@ from famgraph.rules import ELDER_AGE, MINOR_AGE
 from famgraph.schema import FAMILY_KINDS, HOUSEHOLDS_COLUMNS
 from famgraph.spark._frames import materialize
 from famgraph.spark._graphs import components
-from famgraph.spark.build import ORD
+from famgraph.spark._ledger import ORD
 from famgraph.spark.graph import SparkGraph
 
 __all__ = ["age_column", "households", "role_column"]

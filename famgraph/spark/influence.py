@@ -10,7 +10,7 @@ from famgraph.rules import ALPHA, PAGERANK_TOL, SOCIAL_WEIGHT
 from famgraph.schema import SOCIAL_KINDS
 from famgraph.spark._frames import materialize
 from famgraph.spark._graphs import LOCAL_EDGES, pagerank
-from famgraph.spark.build import ORD
+from famgraph.spark._ledger import ORD
 from famgraph.spark.graph import SparkGraph
 
 __all__ = ["influence", "influence_frame"]

@@ -22,7 +22,7 @@ from famgraph._version import __version__
 from famgraph.errors import StoreError
 from famgraph.schema import FAMILY_KINDS, SOCIAL_KINDS, TABLES
 from famgraph.spark._frames import c, number_rows, prefix
-from famgraph.spark.build import ORD
+from famgraph.spark._ledger import ORD
 from famgraph.spark.graph import SparkGraph
 
 __all__ = ["SparkSaveReport", "save_neo4j"]

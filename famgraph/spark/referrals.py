@@ -14,7 +14,7 @@ from famgraph.rules import ACTIVE_WINDOW_DAYS, CONTINUOUS_QUARTERS, DECAY
 from famgraph.schema import REFERRAL_VALUE_COLUMNS
 from famgraph.spark._frames import materialize
 from famgraph.spark._graphs import ancestors
-from famgraph.spark.build import ORD
+from famgraph.spark._ledger import ORD
 from famgraph.spark.graph import SparkGraph
 
 __all__ = ["closure", "person_value", "referral_value", "value_metrics"]

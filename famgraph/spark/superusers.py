@@ -20,7 +20,7 @@ from famgraph.rules import (
 )
 from famgraph.schema import SUPER_USER_COLUMNS
 from famgraph.spark._frames import materialize, pct_rank, value_ranks
-from famgraph.spark.build import ORD
+from famgraph.spark._ledger import ORD
 from famgraph.spark.graph import SparkGraph
 from famgraph.spark.influence import influence_frame
 from famgraph.spark.referrals import chain_table, person_value, value_metrics

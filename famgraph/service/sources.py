@@ -118,7 +118,7 @@ def as_source(source: Any) -> BookSource:
     Examples
     --------
     >>> as_source("book/")
-    DirectorySource(path='book/', as_of=None, kind='directory')
+    DirectorySource(path='book/', as_of=None, encoding=None, kind='directory')
     """
     if isinstance(source, (str, Path, os.PathLike)):
         return DirectorySource(source)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,7 +16,7 @@ from famgraph.graph import CustomerGraph
 from famgraph.ingest.facts import KINDS, SELF, declared_rules, policy_rules, resolve
 from famgraph.ingest.ledger import Ledger, PeopleIndex, empty_issues, log_summary, raise_first
 from famgraph.ingest.parse import DATE_FORMS, parse_date_value
-from famgraph.ingest.read import check_encoding, find_tables, read_table
+from famgraph.ingest.read import book_files, check_encoding, read_table
 from famgraph.ingest.tables import (
     Prepared,
     holdings_rules,
@@ -111,23 +110,7 @@ def read_dir(
     >>> g.n_people > 0
     True
     """
-    folder = Path(path)
-    if not folder.is_dir():
-        raise DataError(
-            f"No folder at {str(folder)!r}. Give a folder holding people.csv (or .parquet) "
-            "and optionally relations, referrals and holdings files."
-        )
-    try:
-        found = find_tables(folder)
-        present = sorted(p.name for p in folder.iterdir())[:20]
-    except OSError as exc:
-        raise DataError(f"Cannot list the folder {str(folder)!r} ({exc.strerror}).") from None
-    if found["people"] is None:
-        raise DataError(
-            f"No people table in {str(folder)!r} (looked for people.csv, people.parquet); "
-            f"files there: {present}. Add one, or call famgraph.ingest with DataFrames.",
-            table="people",
-        )
+    found = book_files(path, "famgraph.build")
     return build(
         found["people"],
         found["relations"],

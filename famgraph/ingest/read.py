@@ -26,7 +26,7 @@ import pyarrow.csv as pacsv
 from famgraph.errors import DataError
 from famgraph.schema import TABLES
 
-__all__ = ["FILE_SUFFIXES", "check_encoding", "find_tables", "read_table"]
+__all__ = ["FILE_SUFFIXES", "book_files", "check_encoding", "find_tables", "read_table"]
 
 #: File names famgraph looks for, per table, in this order.
 FILE_SUFFIXES = (".csv", ".parquet", ".pq", ".csv.gz", ".tsv", ".txt")
@@ -286,7 +286,7 @@ def read_table(
     return _read_csv(p, table, spec)
 
 
-def find_tables(folder: Path) -> dict[str, Path | None]:
+def find_tables(folder: Path, suffixes: tuple[str, ...] = FILE_SUFFIXES) -> dict[str, Path | None]:
     """The file of each table in ``folder`` (names case-insensitive: People.CSV is found)."""
     by_name: dict[str, list[Path]] = {}
     for entry in folder.iterdir():
@@ -295,7 +295,7 @@ def find_tables(folder: Path) -> dict[str, Path | None]:
     found: dict[str, Path | None] = {}
     for name in TABLES:
         found[name] = None
-        for suffix in FILE_SUFFIXES:
+        for suffix in suffixes:
             hits = by_name.get(f"{name}{suffix}", [])
             if len(hits) > 1:
                 raise DataError(
@@ -306,4 +306,33 @@ def find_tables(folder: Path) -> dict[str, Path | None]:
             if hits:
                 found[name] = hits[0]
                 break
+    return found
+
+
+def book_files(
+    path: str | os.PathLike[str], builder: str, suffixes: tuple[str, ...] = FILE_SUFFIXES
+) -> dict[str, Path | None]:
+    """The table files of the book in folder ``path``, for ``read_dir`` of either engine.
+
+    A missing folder, an unlistable one or one without a people file is a
+    :class:`DataError` saying what to do; ``builder`` names the function that takes
+    the tables as frames instead (``famgraph.build``, ``famgraph.spark.build``).
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        raise DataError(
+            f"No folder at {str(folder)!r}. Give a folder holding people.csv (or .parquet) "
+            "and optionally relations, referrals and holdings files."
+        )
+    try:
+        found = find_tables(folder, suffixes)
+        present = sorted(p.name for p in folder.iterdir())[:20]
+    except OSError as exc:
+        raise DataError(f"Cannot list the folder {str(folder)!r} ({exc.strerror}).") from None
+    if found["people"] is None:
+        raise DataError(
+            f"No people table in {str(folder)!r} (looked for people.csv, people.parquet); "
+            f"files there: {present}. Add one, or call {builder} with DataFrames.",
+            table="people",
+        )
     return found

@@ -25,6 +25,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from famgraph.errors import DataError
+from famgraph.ingest.read import book_files
 from famgraph.schema import (
     DIRECTED_KINDS,
     FAMILY_KINDS,
@@ -163,25 +164,7 @@ def read_dir(
     >>> sg.people.count() == fg.datasets.sample().n_people
     True
     """
-    folder = Path(path)
-    if not folder.is_dir():
-        raise DataError(
-            f"No folder at {str(folder)!r}. Give a folder holding people.csv (or .parquet) "
-            "and optionally relations, referrals and holdings files."
-        )
-    found: dict[str, Path | None] = {}
-    for name in TABLES:
-        found[name] = next(
-            (folder / f"{name}{s}" for s in _FILE_SUFFIXES if (folder / f"{name}{s}").is_file()),
-            None,
-        )
-    if found["people"] is None:
-        present = sorted(p.name for p in folder.iterdir())[:20]
-        raise DataError(
-            f"No people table in {str(folder)!r} (looked for people.csv, people.parquet); "
-            f"files there: {present}. Add one, or call famgraph.spark.build with DataFrames.",
-            table="people",
-        )
+    found = book_files(path, "famgraph.spark.build", _FILE_SUFFIXES)
     return build(
         spark,
         found["people"],

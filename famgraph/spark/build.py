@@ -26,6 +26,7 @@ from pyspark.sql import types as T
 
 from famgraph.errors import DataError
 from famgraph.ingest.read import book_files
+from famgraph.ingest.tables import mapping_for
 from famgraph.schema import (
     DIRECTED_KINDS,
     FAMILY_KINDS,
@@ -192,22 +193,8 @@ def _load(spark: SparkSession, name: str, src: TableInput) -> tuple[DataFrame, b
     )
 
 
-def _mapping_for(name: str, columns: Mapping[str, Any] | None) -> dict[str, str]:
-    if not columns:
-        return {}
-    if all(isinstance(v, Mapping) for v in columns.values()):
-        unknown = set(columns) - set(TABLES)
-        if unknown:
-            raise DataError(
-                f"The `columns` parameter of `build` names unknown tables {sorted(unknown)}; "
-                f"use {list(TABLES)} as keys, or give one flat mapping for all tables."
-            )
-        return {str(k): str(v) for k, v in dict(columns.get(name, {})).items()}
-    return {str(k): str(v) for k, v in columns.items()}
-
-
 # ---------------------------------------------------------------------------------
-# the ledger
+# preparing the tables: headers, typed columns, reasons
 # ---------------------------------------------------------------------------------
 def _integral_floats(df: DataFrame, names: list[str]) -> dict[str, bool]:
     """For float columns read as text: are all their finite values whole (one small job)?"""
@@ -1024,7 +1011,7 @@ def build(
         "referrals": _load(spark, "referrals", referrals),
         "holdings": _load(spark, "holdings", holdings),
     }
-    maps = {name: _mapping_for(name, columns) for name in TABLES}
+    maps = {name: mapping_for(name, columns) for name in TABLES}
     if as_of is not None:
         at = pd.Timestamp(as_of)
         if pd.isna(at):

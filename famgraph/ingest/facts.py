@@ -144,12 +144,7 @@ def declared_rules(
         "person_id and relative_id are the same person",
     )
     for col, s, code in (("person_id", a, a_i), ("relative_id", b, b_i)):
-        led.add(
-            "unknown_person",
-            (code < 0) & s.notna().to_numpy(),
-            col,
-            people.unknown_detail(col, s, code),
-        )
+        people.reject_unknown(led, col, s, code)
     ended = (df["until"] <= df["since"]).to_numpy(dtype=bool, na_value=False)
     if ended.any():
         issues.add(ended, "until", "bad_type", "until is not after since")

@@ -220,10 +220,24 @@ class PeopleIndex:
         self._gone_rows = rows
         self._gone_reasons = led.reason_of(rows)
 
+    @staticmethod
+    def unknown(ids: pd.Series, codes: np.ndarray) -> np.ndarray:
+        """Rows naming an id (not empty) that is not among the kept people."""
+        return (codes < 0) & ids.notna().to_numpy()
+
+    def reject_unknown(self, led: Ledger, column: str, ids: pd.Series, codes: np.ndarray) -> None:
+        """Reject as ``unknown_person`` the rows of ``led`` whose ``column`` names nobody kept."""
+        led.add(
+            "unknown_person",
+            self.unknown(ids, codes),
+            column,
+            self.unknown_detail(column, ids, codes),
+        )
+
     def unknown_detail(self, column: str, ids: pd.Series, codes: np.ndarray) -> np.ndarray:
         """Detail per row for ids not kept (object array; ``None`` elsewhere)."""
         out = np.full(len(ids), None, dtype=object)
-        rows = np.flatnonzero((codes < 0) & ids.notna().to_numpy())
+        rows = np.flatnonzero(self.unknown(ids, codes))
         if len(rows) == 0:
             return out
         sub = ids.iloc[rows]

@@ -35,7 +35,6 @@ __all__ = [
     "prepare",
     "referral_rules",
     "row_hash",
-    "unknown",
 ]
 
 
@@ -195,11 +194,6 @@ def dedupe_key(df: pd.DataFrame, led: Ledger, key: str) -> None:
     )
 
 
-def unknown(ids: pd.Series, code: np.ndarray) -> np.ndarray:
-    """Rows naming an id (not empty) that is not among the kept people."""
-    return (code < 0) & ids.notna().to_numpy()
-
-
 # ---------------------------------------------------------------------------------
 # people
 # ---------------------------------------------------------------------------------
@@ -242,7 +236,7 @@ def referral_rules(
         "a person cannot refer themselves",
     )
     for col, s, code in (("referrer_id", r, r_i), ("referee_id", e, e_i)):
-        led.add("unknown_person", unknown(s, code), col, people.unknown_detail(col, s, code))
+        people.reject_unknown(led, col, s, code)
     # one referrer per referee: earliest referred_at (missing last), then smallest referrer;
     # a loser that repeats the winner exactly is merged into it, the others are rejected
     rows = np.flatnonzero(led.ok)
@@ -377,17 +371,12 @@ def holdings_rules(
         neg = (df[col] < 0).to_numpy(dtype=bool, na_value=False)
         led.add("negative_amount", neg, col, f"{col} is negative")
     df["amount"] = df["amount"].fillna(0.0)
-    led.add(
-        "unknown_person",
-        unknown(df["person_id"], p_i),
-        "person_id",
-        people.unknown_detail("person_id", df["person_id"], p_i),
-    )
+    people.reject_unknown(led, "person_id", df["person_id"], p_i)
 
     # payers: a payer_id naming nobody kept, or a payer_relation outside the vocabulary,
     # empties the cell (the holding is kept and counts for the insured person)
     payer_given = df["payer_id"].copy()
-    gone = unknown(payer_given, pay_i)
+    gone = people.unknown(payer_given, pay_i)
     if gone.any():
         p.issues.add(
             gone,
